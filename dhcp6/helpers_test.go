@@ -1,6 +1,7 @@
 package dhcp6
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -95,3 +96,5 @@ func relayedSolicitBytes(t testing.TB, n int) []byte {
 	buildSolicit(&b)
 	return mustFinish(t, &b)
 }
+
+func sprint(v any) string { return fmt.Sprintf("%+v", v) }

@@ -3,6 +3,7 @@ package dhcp6
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 )
 
 // Fixed part of each IA option and address/prefix option, before its
@@ -61,6 +62,12 @@ func subOptions(data []byte, hdr int, parent OptionCode) (Options, error) {
 		if errors.As(err, &e) {
 			e.Offset += hdr
 			e.Detail = "in " + parent.String() + " sub-options: " + e.Detail
+			if parent == OptVendorOpts && e.Code != 0 {
+				// The vendor's codes are not DHCPv6 codes; naming them
+				// as such would mislead.
+				e.Detail = "in VENDOR_OPTS sub-option " + strconv.Itoa(int(e.Code)) + e.Detail[len("in VENDOR_OPTS sub-options"):]
+				e.Code = parent
+			}
 		}
 		return nil, err
 	}
