@@ -122,6 +122,7 @@ func (k tokKind) describe() string {
 type token struct {
 	kind tokKind
 	pos  int    // byte offset of the first byte
+	end  int    // byte offset just past the token
 	text string // the token as written; for tString without the quotes, for tName without trailing blanks
 	num  int64  // value of tInt
 	addr netip.Addr
@@ -138,7 +139,7 @@ func (l *lexer) next() (token, *Error) {
 		l.pos++
 	}
 	if l.pos == len(l.src) {
-		return token{kind: tEOF, pos: l.pos}, nil
+		return token{kind: tEOF, pos: l.pos, end: l.pos}, nil
 	}
 	s, start := l.src[l.pos:], l.pos
 
@@ -174,7 +175,7 @@ func (l *lexer) next() (token, *Error) {
 		return token{}, &Error{Expr: l.src, Pos: start, Msg: "invalid character " + strconv.QuoteRune(rune(s[0]))}
 	}
 	l.pos += consumed
-	t := token{kind: kind, pos: start, text: s[:consumed]}
+	t := token{kind: kind, pos: start, end: l.pos, text: s[:consumed]}
 	switch kind {
 	case tString:
 		t.text = s[1 : consumed-1]

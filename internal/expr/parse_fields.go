@@ -25,7 +25,7 @@ func (p *parser) parseRepr() (repr, int, *Error) {
 	default:
 		return 0, 0, p.unexpected("\"hex\", \"text\" or \"exists\"")
 	}
-	end := p.tok.pos + len(p.tok.text)
+	end := p.tok.end
 	return r, end, p.advance()
 }
 

@@ -54,7 +54,7 @@ func (p *parser) unexpected(want string) *Error {
 	found := p.tok.kind.describe()
 	switch p.tok.kind {
 	case tString, tHex, tInt, tAddr, tName:
-		found += " " + p.lex.src[p.tok.pos:p.tok.pos+len(p.tok.text)]
+		found += " " + p.lex.src[p.tok.pos:p.tok.end]
 	}
 	if want == "" {
 		return p.errAt(p.tok.pos, "syntax error: unexpected %s", found)
