@@ -70,3 +70,12 @@ func errAt(sentinel error, code, offset int, detail string) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// valueError reports a malformed option value handed to a Parse function,
+// where there is no message offset, only a position in the value.
+func valueError(code uint8, pos int, what string) error {
+	if pos >= 0 {
+		what = "at byte " + itoa(pos) + ": " + what
+	}
+	return errAt(ErrBadOption, int(code), -1, what)
+}

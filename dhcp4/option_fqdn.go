@@ -28,7 +28,7 @@ type ClientFQDN struct {
 // in wire format. Name aliases data.
 func ParseClientFQDN(data []byte) (ClientFQDN, error) {
 	if pos, what := checkClientFQDN(data); what != "" {
-		return ClientFQDN{}, errAt(ErrBadOption, int(OptClientFQDN), -1, "at byte "+itoa(pos)+": "+what)
+		return ClientFQDN{}, valueError(OptClientFQDN, pos, what)
 	}
 	return ClientFQDN{Flags: data[0], RCode1: data[1], RCode2: data[2], Name: data[3:]}, nil
 }

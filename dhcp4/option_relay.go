@@ -28,7 +28,7 @@ type RelayAgentInfo struct {
 // ParseRelayAgentInfo checks the sub-option framing of an option 82 value.
 func ParseRelayAgentInfo(data []byte) (RelayAgentInfo, error) {
 	if pos, what := checkRelayAgentInfo(data); what != "" {
-		return RelayAgentInfo{}, errAt(ErrBadOption, int(OptRelayAgentInfo), -1, "at byte "+itoa(pos)+": "+what)
+		return RelayAgentInfo{}, valueError(OptRelayAgentInfo, pos, what)
 	}
 	return RelayAgentInfo{data: data}, nil
 }

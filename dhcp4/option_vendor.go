@@ -31,7 +31,7 @@ type VendorBlocks struct {
 // (code names the option in errors).
 func ParseVendorBlocks(code uint8, data []byte) (VendorBlocks, error) {
 	if pos, what := checkVendorBlocks(data); what != "" {
-		return VendorBlocks{}, errAt(ErrBadOption, int(code), -1, "at byte "+itoa(pos)+": "+what)
+		return VendorBlocks{}, valueError(code, pos, what)
 	}
 	return VendorBlocks{data: data}, nil
 }
