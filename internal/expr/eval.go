@@ -124,11 +124,15 @@ func (e *Expr) run(s *Scratch, p Packet) ([]byte, error) {
 	if cap(s.stack) < e.maxStack {
 		s.stack = make([][]byte, 0, max(e.maxStack, 16))
 	}
-	st, ar := s.stack[:0], s.arena[:0]
-	defer func() {
-		clear(st[:cap(st)]) // do not keep packets alive from the pool
-		s.stack, s.arena = st[:0], ar[:0]
-	}()
+	v, err := e.exec(s, p)
+	clear(s.stack[:e.maxStack]) // do not keep packets alive from the pool
+	return v, err
+}
+
+func (e *Expr) exec(s *Scratch, p Packet) ([]byte, error) {
+	st := s.stack[:0]
+	ar := s.arena[:0]
+	defer func() { s.arena = ar[:0] }()
 	for i := range e.prog {
 		in := &e.prog[i]
 		var v []byte
