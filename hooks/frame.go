@@ -1,0 +1,193 @@
+package hooks
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+)
+
+// A frameLink carries protocol frames one way or both: the framed socket
+// (fast path) or a gRPC stream (for plugins that do not take the sockets).
+type frameLink interface {
+	send(f *pb.Frame) error
+	sendBatch(fs []*pb.Frame) error
+	recv(f *pb.Frame) error
+	close() error
+}
+
+const maxFrame = 16 << 20
+
+// socketLink frames messages on a stream socket: a 4-byte big-endian length,
+// then the marshalled Frame.
+//
+// Sending combines: the sender that finds no write in flight writes, and
+// frames queued by others meanwhile go out with its next write, so a burst
+// of concurrent calls costs one syscall and no writer goroutine (no extra
+// wake-up) per frame.
+type socketLink struct {
+	c            net.Conn
+	writeTimeout time.Duration // 0: writes may block (the event socket)
+
+	mu      sync.Mutex
+	pending []byte
+	spare   []byte
+	writing bool
+	err     error
+
+	r   *bufio.Reader
+	buf []byte
+}
+
+func newSocketLink(c net.Conn, writeTimeout time.Duration) *socketLink {
+	return &socketLink{c: c, writeTimeout: writeTimeout, r: bufio.NewReaderSize(c, 64<<10)}
+}
+
+var marshalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func (s *socketLink) send(f *pb.Frame) error {
+	bp := marshalBufs.Get().(*[]byte)
+	b, err := appendFrame((*bp)[:0], f)
+	if err != nil {
+		marshalBufs.Put(bp)
+		return err
+	}
+	s.mu.Lock()
+	s.pending = append(s.pending, b...)
+	*bp = b
+	marshalBufs.Put(bp)
+	return s.flushLocked()
+}
+
+func (s *socketLink) sendBatch(fs []*pb.Frame) error {
+	s.mu.Lock()
+	for _, f := range fs {
+		var err error
+		if s.pending, err = appendFrame(s.pending, f); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+	}
+	return s.flushLocked()
+}
+
+// flushLocked is called with s.mu held and releases it.
+func (s *socketLink) flushLocked() error {
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	if s.writing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.writing = true
+	for len(s.pending) > 0 {
+		buf := s.pending
+		s.pending = s.spare[:0]
+		s.mu.Unlock()
+		if s.writeTimeout > 0 {
+			_ = s.c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+		}
+		_, err := s.c.Write(buf)
+		s.mu.Lock()
+		s.spare = buf[:0]
+		if err != nil {
+			// A partial write leaves the stream unusable: the link is dead.
+			s.err = fmt.Errorf("write frame: %w", err)
+			s.writing = false
+			s.mu.Unlock()
+			_ = s.c.Close()
+			return s.err
+		}
+	}
+	s.writing = false
+	s.mu.Unlock()
+	return nil
+}
+
+func appendFrame(b []byte, f *pb.Frame) ([]byte, error) {
+	start := len(b)
+	b = append(b, 0, 0, 0, 0)
+	b, err := proto.MarshalOptions{}.MarshalAppend(b, f)
+	if err != nil {
+		return b[:start], fmt.Errorf("marshal frame: %w", err)
+	}
+	n := len(b) - start - 4
+	if n > maxFrame {
+		return b[:start], fmt.Errorf("frame of %d bytes exceeds %d", n, maxFrame)
+	}
+	binary.BigEndian.PutUint32(b[start:], uint32(n))
+	return b, nil
+}
+
+// recv reads one frame; only one goroutine may call it.
+func (s *socketLink) recv(f *pb.Frame) error {
+	var hdr [4]byte
+	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n > maxFrame {
+		return fmt.Errorf("frame length %d exceeds %d", n, maxFrame)
+	}
+	if cap(s.buf) < int(n) {
+		s.buf = make([]byte, n)
+	}
+	s.buf = s.buf[:n]
+	if _, err := io.ReadFull(s.r, s.buf); err != nil {
+		return err
+	}
+	return proto.Unmarshal(s.buf, f)
+}
+
+func (s *socketLink) close() error { return s.c.Close() }
+
+// streamLink carries frames on a gRPC stream (the Calls or Events RPC).
+type streamLink struct {
+	mu     sync.Mutex
+	s      grpc.Stream
+	cancel func()
+	closer func() error
+}
+
+func (l *streamLink) send(f *pb.Frame) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.SendMsg(f)
+}
+
+func (l *streamLink) sendBatch(fs []*pb.Frame) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, f := range fs {
+		if err := l.s.SendMsg(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *streamLink) recv(f *pb.Frame) error { return l.s.RecvMsg(f) }
+
+func (l *streamLink) close() error {
+	var err error
+	if l.closer != nil {
+		err = l.closer()
+	}
+	if l.cancel != nil {
+		l.cancel()
+	}
+	return err
+}
+
+var errLinkClosed = errors.New("link closed")

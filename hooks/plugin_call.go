@@ -1,0 +1,278 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// pendingCall is one call waiting for its reply; pooled with its timer.
+type pendingCall struct {
+	ch    chan *pb.Reply
+	timer *time.Timer
+}
+
+var pendingPool = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &pendingCall{ch: make(chan *pb.Reply, 1), timer: t}
+}}
+
+// Callout sends one call to the plugin and waits for its reply, at most the
+// library's deadline. Points the plugin did not register are not sent.
+func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, error) {
+	if _, ok := pl.reg[p]; !ok {
+		return Continue, nil
+	}
+	proc := pl.cur.Load()
+	if proc == nil {
+		return Continue, errPluginDown
+	}
+	d := pl.settings.Deadline
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < d {
+			d = left
+		}
+	}
+	if d <= 0 {
+		return Continue, errDeadline
+	}
+	pc := pendingPool.Get().(*pendingCall)
+	id := proc.nextID.Add(1)
+	proc.pending.Store(id, pc)
+	call := &pb.Call{Id: id, Point: uint32(p), Args: argsToPB(a), TimeoutUs: uint32(d / time.Microsecond)}
+	if a.Park.Valid() {
+		call.ParkId = a.Park.id
+	}
+	if err := proc.calls.send(&pb.Frame{Kind: &pb.Frame_Call{Call: call}}); err != nil {
+		proc.pending.Delete(id)
+		pendingPool.Put(pc)
+		proc.fail(err)
+		return Continue, fmt.Errorf("%w: %v", errPluginDown, err)
+	}
+	pc.timer.Reset(d)
+	var r *pb.Reply
+	var why error
+	select {
+	case r = <-pc.ch:
+	case <-pc.timer.C:
+		why = fmt.Errorf("%w (%v)", errDeadline, d)
+	case <-proc.dead:
+		why = errPluginDown
+	case <-ctx.Done():
+		why = ctx.Err()
+	}
+	if r == nil {
+		if _, mine := proc.pending.LoadAndDelete(id); !mine {
+			r = <-pc.ch // the reader took the call and is handing its reply over
+		}
+	}
+	pc.timer.Stop()
+	pendingPool.Put(pc)
+	if r == nil {
+		return Continue, why
+	}
+	if r.Error != "" {
+		return Continue, fmt.Errorf("plugin callout: %s", r.Error)
+	}
+	if r.Changes != nil {
+		applyChanges(p, a, r.Changes)
+	}
+	return NextStep(r.Step), nil
+}
+
+// applyChanges copies a plugin's changes into a. The Manager validates them
+// afterwards, as it does an in-process callout's, and undoes a bad one.
+func applyChanges(p Point, a *Args, c *pb.Changes) {
+	if c.Query != nil {
+		a.Query = c.Query
+	}
+	if c.Response != nil {
+		a.Response = c.Response
+	}
+	if c.SubnetId != nil {
+		applySubnet(p, a, *c.SubnetId)
+	}
+	if c.Lease4 != nil {
+		l := lease4FromPB(c.Lease4)
+		if a.Lease4 != nil {
+			*a.Lease4 = l
+		} else {
+			a.Lease4 = &l
+		}
+	}
+	if c.Lease6 != nil {
+		l := lease6FromPB(c.Lease6)
+		if a.Lease6 != nil {
+			*a.Lease6 = l
+		} else {
+			a.Lease6 = &l
+		}
+	}
+	if c.Ia != nil {
+		a.IA = c.Ia
+	}
+	if c.IdType != nil {
+		a.IDType = *c.IdType
+	}
+	if c.IdValue != nil {
+		a.IDValue = c.IdValue
+	}
+	if c.Error != nil {
+		a.Error = *c.Error
+	}
+	if c.OfferAddressInUse != nil {
+		a.OfferAddressInUse = *c.OfferAddressInUse
+	}
+}
+
+func applySubnet(p Point, a *Args, id uint32) {
+	if p.V6() {
+		a.Subnet6 = nil
+		if id != 0 {
+			a.Subnet6 = &Subnet6{ID: id} // made-up unless found: validation refuses it
+			for i := range a.Subnets6 {
+				if a.Subnets6[i].ID == id {
+					a.Subnet6 = &a.Subnets6[i]
+				}
+			}
+		}
+		return
+	}
+	a.Subnet4 = nil
+	if id != 0 {
+		a.Subnet4 = &Subnet4{ID: id}
+		for i := range a.Subnets4 {
+			if a.Subnets4[i].ID == id {
+				a.Subnet4 = &a.Subnets4[i]
+			}
+		}
+	}
+}
+
+// observeBatch writes a batch of observe-only events to the plugin in one
+// go; the observer queue's goroutine is the only caller.
+func (pl *pluginLib) observeBatch(batch []event) {
+	proc := pl.cur.Load()
+	frames := make([]*pb.Frame, 0, len(batch))
+	for i := range batch {
+		ev := &batch[i]
+		if pl.reg[ev.p] != Observe {
+			continue
+		}
+		pl.evSeq++
+		frames = append(frames, &pb.Frame{Kind: &pb.Frame_Event{Event: &pb.Event{
+			Seq: pl.evSeq, Point: uint32(ev.p), Outcome: uint32(ev.step), Args: argsToPB(ev.a)}}})
+		batch[i] = event{}
+	}
+	if len(frames) == 0 {
+		return
+	}
+	var err error
+	if proc == nil {
+		err = errPluginDown
+	} else if err = proc.events.sendBatch(frames); err != nil {
+		proc.fail(fmt.Errorf("event link: %w", err))
+	}
+	if err != nil {
+		n := pl.lib.lost.Add(uint64(len(frames)))
+		if pl.downLog.allow(time.Second) {
+			pl.log.Warn("observe-only events lost", "error", err, "lost_total", n)
+		}
+	}
+}
+
+// supervise restarts the plugin when it fails, with back-off, until Unload.
+func (pl *pluginLib) supervise() {
+	defer close(pl.done)
+	backoff := backoffMin
+	for {
+		if proc := pl.cur.Load(); proc != nil {
+			if !pl.watch(proc) {
+				return
+			}
+			pl.cur.Store(nil)
+			pl.stopProc(proc, false)
+			pl.lot.resolveLib(pl.lib, pl.settings.FailurePolicy)
+			if time.Since(proc.started) > time.Minute {
+				backoff = backoffMin
+			}
+			pl.log.Error("hook plugin failed, restarting", "error", proc.deadErr, "backoff", backoff.String(),
+				"failure_policy", pl.settings.FailurePolicy.String())
+		}
+		select {
+		case <-time.After(backoff):
+		case <-pl.stop:
+			return
+		}
+		backoff = min(2*backoff, pl.settings.RestartBackoffMax)
+		proc, reg, err := pl.start(context.Background())
+		if err != nil {
+			pl.log.Error("hook plugin restart failed", "error", err, "next_try", backoff.String())
+			continue
+		}
+		if !sameRegistration(reg, pl.reg) {
+			pl.log.Warn("restarted plugin registered other hook points; keeping the first registration")
+		}
+		select {
+		case <-pl.stop: // Unload raced with the restart
+			proc.fail(errors.New("unloaded"))
+			pl.stopProc(proc, false)
+			return
+		default:
+		}
+		pl.restarts.Add(1)
+		pl.cur.Store(proc)
+		pl.log.Info("hook plugin restarted", "restarts", pl.restarts.Load())
+	}
+}
+
+// watch returns true when proc failed (crash, broken link, missed ping) and
+// false when the library is being unloaded.
+func (pl *pluginLib) watch(proc *pluginProc) bool {
+	t := time.NewTicker(pl.settings.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-proc.dead:
+			return true
+		case <-proc.runner.exited:
+			proc.fail(fmt.Errorf("plugin process exited: %v", proc.runner.waitErr))
+			return true
+		case <-pl.stop:
+			return false
+		case <-t.C:
+			if err := pl.ping(proc); err != nil {
+				proc.fail(fmt.Errorf("no answer to ping: %w", err))
+				return true
+			}
+		}
+	}
+}
+
+// ping is go-plugin's health check with a timeout (go-plugin's own Ping has
+// none, so a stopped plugin would hang it).
+func (pl *pluginLib) ping(proc *pluginProc) error {
+	ctx, cancel := context.WithTimeout(context.Background(), max(pl.settings.PingInterval, time.Second))
+	defer cancel()
+	_, err := grpc_health_v1.NewHealthClient(proc.conn.conn).Check(ctx,
+		&grpc_health_v1.HealthCheckRequest{Service: "plugin"})
+	return err
+}
+
+func sameRegistration(a, b Registration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for p, m := range a {
+		if b[p] != m {
+			return false
+		}
+	}
+	return true
+}

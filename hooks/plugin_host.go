@@ -1,0 +1,347 @@
+package hooks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
+	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/grpc/status"
+)
+
+// Timeouts of a plugin's start and load; a plugin slower than that is
+// broken, and configuration must not wait for it forever.
+const (
+	pluginStartTimeout = 10 * time.Second
+	pluginLoadTimeout  = 10 * time.Second
+	backoffMin         = 100 * time.Millisecond
+)
+
+var errPluginDown = errors.New("plugin not running")
+
+// pluginLib is a Library served by a plugin process. It starts the process
+// with go-plugin, restarts it with back-off when it crashes or stops
+// answering pings, and carries calls on the frame sockets.
+type pluginLib struct {
+	path     string
+	settings LibrarySettings
+	log      *slog.Logger
+	lot      *parkingLot
+	lib      *loadedLib // set by attach, before any call
+
+	params json.RawMessage
+	reg    Registration
+	forker *forker
+
+	cur      atomic.Pointer[pluginProc]
+	restarts atomic.Uint64
+	evSeq    uint64 // observer goroutine only
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{} // closed when the supervisor ends
+	downLog  rateLimited
+}
+
+// pluginProc is one running plugin process and its links.
+type pluginProc struct {
+	client  *plugin.Client
+	conn    *hostConn
+	runner  *procRunner
+	calls   frameLink
+	events  frameLink
+	pending sync.Map // call id → *pendingCall
+	nextID  atomic.Uint64
+	started time.Time
+
+	dead     chan struct{}
+	deadOnce sync.Once
+	deadErr  error
+}
+
+func (p *pluginProc) fail(err error) {
+	p.deadOnce.Do(func() {
+		p.deadErr = err
+		close(p.dead)
+		_ = p.calls.close()
+		_ = p.events.close()
+	})
+}
+
+func newPluginLib(path string, s LibrarySettings, log *slog.Logger, lot *parkingLot) (*pluginLib, error) {
+	if err := checkExecutable(path); err != nil {
+		return nil, err
+	}
+	return &pluginLib{path: path, settings: s, log: log, lot: lot, stop: make(chan struct{})}, nil
+}
+
+// checkExecutable turns the usual mistakes into configuration errors that
+// say what is wrong with the path.
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("library %s does not exist", path)
+	case err != nil:
+		return fmt.Errorf("library %s: %w", path, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("library %s is not a regular file", path)
+	case fi.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("library %s is not executable (mode %v)", path, fi.Mode().Perm())
+	}
+	return nil
+}
+
+func (pl *pluginLib) Load(ctx context.Context, params json.RawMessage) (Registration, error) {
+	pl.params = params
+	pl.forker = newForker()
+	proc, reg, err := pl.start(ctx)
+	if err != nil {
+		pl.forker.close()
+		return nil, err
+	}
+	pl.reg = reg
+	pl.cur.Store(proc)
+	return reg, nil
+}
+
+// attach links the plugin to its manager entry and starts supervising.
+func (pl *pluginLib) attach(l *loadedLib) {
+	pl.lib = l
+	pl.done = make(chan struct{})
+	go pl.supervise()
+}
+
+func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, error) {
+	if len(pl.settings.SHA256) > 0 {
+		sc := &plugin.SecureConfig{Checksum: pl.settings.SHA256, Hash: sha256.New()}
+		ok, err := sc.Check(pl.path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("checksum of %s: %w", pl.path, err)
+		}
+		if !ok {
+			return nil, nil, fmt.Errorf("checksum of %s does not match the configured sha256 %x", pl.path, pl.settings.SHA256)
+		}
+	}
+	var hostCall, hostEvent net.Conn
+	var extra []*os.File
+	if !pl.settings.GRPCStream {
+		var childCall, childEvent *os.File
+		var err error
+		if hostCall, childCall, err = socketPair(); err != nil {
+			return nil, nil, err
+		}
+		if hostEvent, childEvent, err = socketPair(); err != nil {
+			_ = hostCall.Close()
+			_ = childCall.Close()
+			return nil, nil, err
+		}
+		extra = []*os.File{childCall, childEvent}
+	}
+	proc := &pluginProc{dead: make(chan struct{}), started: time.Now()}
+	cleanup := func() {
+		for _, f := range extra {
+			_ = f.Close()
+		}
+		for _, c := range []net.Conn{hostCall, hostEvent} {
+			if c != nil {
+				_ = c.Close()
+			}
+		}
+		if proc.runner != nil {
+			_ = proc.runner.Kill(context.Background())
+		}
+		if proc.client != nil {
+			proc.client.Kill()
+		}
+	}
+	proc.client = plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: pluginSets(nil),
+		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
+			proc.runner = newProcRunner(pl.path, cmd, extra, pl.log, pl.forker)
+			return proc.runner, nil
+		},
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Logger:           hclogToSlog(pl.log),
+		SyncStdout:       &logLines{log: pl.log, level: slog.LevelInfo, prefix: "stdout"},
+		SyncStderr:       &logLines{log: pl.log, level: slog.LevelWarn, prefix: "stderr"},
+		StartTimeout:     pluginStartTimeout,
+	})
+	rpc, err := proc.client.Client()
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("start plugin %s: %w", pl.path, err)
+	}
+	raw, err := rpc.Dispense(pluginName)
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("plugin %s: %w", pl.path, err)
+	}
+	proc.conn = raw.(*hostConn)
+	req := &pb.LoadRequest{Protocol: ProtocolVersion, Name: pl.path, Parameters: pl.params}
+	if hostCall != nil {
+		req.CallFd, req.EventFd = 3, 4
+	}
+	lctx, cancel := context.WithTimeout(ctx, pluginLoadTimeout)
+	resp, err := proc.conn.Load(lctx, req)
+	cancel()
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("plugin %s: load: %s", pl.path, status.Convert(err).Message())
+	}
+	if resp.Error != "" {
+		cleanup()
+		return nil, nil, fmt.Errorf("plugin rejected its parameters: %s", resp.Error)
+	}
+	reg := Registration{}
+	for _, h := range resp.Hooks {
+		p := Point(h.Point)
+		if !p.Valid() {
+			cleanup()
+			return nil, nil, fmt.Errorf("plugin %s registered unknown hook point %d", pl.path, h.Point)
+		}
+		reg[p] = Sync
+		if h.Observe {
+			reg[p] = Observe
+		}
+	}
+	if resp.SocketsUsed && hostCall != nil {
+		proc.calls = newSocketLink(hostCall, pl.settings.Deadline)
+		proc.events = newSocketLink(hostEvent, 0)
+	} else {
+		for _, c := range []net.Conn{hostCall, hostEvent} {
+			if c != nil {
+				_ = c.Close()
+			}
+		}
+		if err := pl.openStreams(proc); err != nil {
+			hostCall, hostEvent = nil, nil
+			cleanup()
+			return nil, nil, err
+		}
+	}
+	go pl.readLoop(proc)
+	return proc, reg, nil
+}
+
+func (pl *pluginLib) openStreams(proc *pluginProc) error {
+	sctx, cancel := context.WithCancel(context.Background())
+	cs, err := proc.conn.Calls(sctx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("plugin %s: open call stream: %w", pl.path, err)
+	}
+	es, err := proc.conn.Events(sctx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("plugin %s: open event stream: %w", pl.path, err)
+	}
+	proc.calls = &streamLink{s: cs, cancel: cancel, closer: cs.CloseSend}
+	proc.events = &streamLink{s: es, closer: func() error { _, err := es.CloseAndRecv(); return err }}
+	return nil
+}
+
+// socketPair returns the host's end as a net.Conn (deadlines via the
+// netpoller) and the child's end as a file for exec.
+func socketPair() (net.Conn, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	hf := os.NewFile(uintptr(fds[0]), "hooks-host")
+	c, err := net.FileConn(hf)
+	_ = hf.Close() // FileConn dups the descriptor
+	if err != nil {
+		_ = syscall.Close(fds[1])
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	return c, os.NewFile(uintptr(fds[1]), "hooks-child"), nil
+}
+
+// readLoop takes replies and unparks from the plugin until the link fails.
+func (pl *pluginLib) readLoop(proc *pluginProc) {
+	for {
+		f := &pb.Frame{}
+		if err := proc.calls.recv(f); err != nil {
+			proc.fail(fmt.Errorf("call link: %w", err))
+			return
+		}
+		switch k := f.Kind.(type) {
+		case *pb.Frame_Reply:
+			if v, ok := proc.pending.LoadAndDelete(k.Reply.Id); ok {
+				v.(*pendingCall).ch <- k.Reply
+			}
+		case *pb.Frame_Unpark:
+			u := Unpark{Step: Drop, OfferAddressInUse: k.Unpark.OfferAddressInUse}
+			if NextStep(k.Unpark.Step) == Continue {
+				u.Step = Continue
+			}
+			if err := pl.lot.resumeFrom(pl.lib, k.Unpark.ParkId, u); err != nil {
+				pl.log.Warn("plugin unparked a packet it did not park", "park_id", k.Unpark.ParkId, "error", err)
+			}
+		default:
+			proc.fail(fmt.Errorf("protocol error: unexpected frame %T from plugin", f.Kind))
+			return
+		}
+	}
+}
+
+func (pl *pluginLib) Unload(ctx context.Context) error {
+	pl.stopOnce.Do(func() { close(pl.stop) })
+	if pl.done != nil {
+		select {
+		case <-pl.done:
+		case <-ctx.Done():
+		}
+	}
+	var err error
+	if proc := pl.cur.Swap(nil); proc != nil {
+		uctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		resp, rerr := proc.conn.Unload(uctx, &pb.UnloadRequest{})
+		cancel()
+		switch {
+		case rerr != nil:
+			err = fmt.Errorf("unload: %s", status.Convert(rerr).Message())
+		case resp.Error != "":
+			err = errors.New(resp.Error)
+		}
+		proc.fail(errors.New("unloaded"))
+		pl.stopProc(proc, true)
+	}
+	if pl.forker != nil {
+		pl.forker.close()
+	}
+	return err
+}
+
+// stopProc ends a plugin process: gracefully (go-plugin's shutdown, 2 s)
+// when it is healthy, by SIGKILL at once when it failed (a stopped or hung
+// process would hold a graceful shutdown forever).
+func (pl *pluginLib) stopProc(proc *pluginProc, graceful bool) {
+	if graceful {
+		done := make(chan struct{})
+		go func() { proc.client.Kill(); close(done) }()
+		select {
+		case <-done:
+			return
+		case <-time.After(3 * time.Second):
+		}
+	}
+	_ = proc.runner.Kill(context.Background())
+	proc.client.Kill()
+}

@@ -1,0 +1,212 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	pb "github.com/leasehold/leasehold/hooks/proto"
+)
+
+// ServePlugin serves lib as a leasehold hook plugin and returns when the
+// host ends the plugin. Call it from main:
+//
+//	func main() { hooks.ServePlugin(myLibrary{}) }
+//
+// It sets slog's default logger to JSON on stderr, which the host logs
+// under the library's name at each line's level. The plugin exits by itself
+// when its host process dies. A binary started by hand (not by a host)
+// prints a notice and exits with status 1.
+func ServePlugin(lib Library) {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	go watchParent(os.Getppid())
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: pluginSets(&pluginServer{lib: lib}),
+		GRPCServer:       plugin.DefaultGRPCServer,
+		Logger: hclog.New(&hclog.LoggerOptions{
+			Name: "plugin", Level: hclog.Info, JSONFormat: true, Output: os.Stderr,
+		}),
+	})
+}
+
+// watchParent ends the plugin when its host is gone, as a second line of
+// defence beside the host's PDEATHSIG (which other systems lack).
+func watchParent(ppid int) {
+	for {
+		time.Sleep(500 * time.Millisecond)
+		if os.Getppid() != ppid {
+			os.Exit(3)
+		}
+	}
+}
+
+// pluginServer is the plugin side of the Hooks service.
+type pluginServer struct {
+	pb.UnimplementedHooksServer
+	lib Library
+
+	mu    sync.Mutex
+	reg   Registration
+	calls frameLink // where replies and unparks go
+}
+
+func (s *pluginServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadResponse, error) {
+	reg, err := s.lib.Load(ctx, req.Parameters)
+	if err != nil {
+		return &pb.LoadResponse{Protocol: ProtocolVersion, Error: err.Error()}, nil
+	}
+	if err := reg.validate(); err != nil {
+		return &pb.LoadResponse{Protocol: ProtocolVersion, Error: err.Error()}, nil
+	}
+	resp := &pb.LoadResponse{Protocol: ProtocolVersion}
+	for p, m := range reg {
+		resp.Hooks = append(resp.Hooks, &pb.Hook{Point: uint32(p), Observe: m == Observe})
+	}
+	s.mu.Lock()
+	s.reg = reg
+	s.mu.Unlock()
+	if req.CallFd != 0 && req.EventFd != 0 {
+		calls, err := fdConn(req.CallFd)
+		if err != nil {
+			return nil, err
+		}
+		events, err := fdConn(req.EventFd)
+		if err != nil {
+			_ = calls.Close()
+			return nil, err
+		}
+		cl := newSocketLink(calls, 0)
+		s.setCalls(cl)
+		go s.serveCalls(cl)
+		go s.serveEvents(newSocketLink(events, 0))
+		resp.SocketsUsed = true
+	}
+	return resp, nil
+}
+
+func fdConn(fd uint32) (net.Conn, error) {
+	f := os.NewFile(uintptr(fd), "hooks-frames")
+	if f == nil {
+		return nil, fmt.Errorf("frame socket fd %d is not open", fd)
+	}
+	defer f.Close() // FileConn dups it
+	c, err := net.FileConn(f)
+	if err != nil {
+		return nil, fmt.Errorf("frame socket fd %d: %w", fd, err)
+	}
+	return c, nil
+}
+
+func (s *pluginServer) Unload(ctx context.Context, _ *pb.UnloadRequest) (*pb.UnloadResponse, error) {
+	if err := s.lib.Unload(ctx); err != nil {
+		return &pb.UnloadResponse{Error: err.Error()}, nil
+	}
+	return &pb.UnloadResponse{}, nil
+}
+
+func (s *pluginServer) Calls(stream pb.Hooks_CallsServer) error {
+	l := &streamLink{s: stream}
+	s.setCalls(l)
+	s.serveCalls(l)
+	return nil
+}
+
+func (s *pluginServer) Events(stream pb.Hooks_EventsServer) error {
+	s.serveEvents(&streamLink{s: stream})
+	return stream.SendAndClose(&pb.EventsDone{})
+}
+
+func (s *pluginServer) setCalls(l frameLink) {
+	s.mu.Lock()
+	s.calls = l
+	s.mu.Unlock()
+}
+
+// serveCalls runs each call on its own goroutine, so a slow callout does
+// not hold the others; replies go back in completion order with their ids.
+func (s *pluginServer) serveCalls(l frameLink) {
+	for {
+		f := &pb.Frame{}
+		if err := l.recv(f); err != nil {
+			return
+		}
+		c := f.GetCall()
+		if c == nil {
+			slog.Error("hooks: unexpected frame on the call link", "frame", fmt.Sprintf("%T", f.Kind))
+			continue
+		}
+		go func() {
+			if err := l.send(&pb.Frame{Kind: &pb.Frame_Reply{Reply: s.call(c)}}); err != nil {
+				slog.Error("hooks: send reply", "error", err)
+			}
+		}()
+	}
+}
+
+func (s *pluginServer) call(c *pb.Call) *pb.Reply {
+	p := Point(c.Point)
+	if !p.Valid() {
+		return &pb.Reply{Id: c.Id, Error: fmt.Sprintf("unknown hook point %d", c.Point)}
+	}
+	a := argsFromPB(p, c.Args)
+	if c.ParkId != 0 {
+		a.Park = ParkHandle{id: c.ParkId, r: s}
+	}
+	before := takeContent(p, a)
+	ctx := context.Background()
+	if c.TimeoutUs > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(c.TimeoutUs)*time.Microsecond)
+		defer cancel()
+	}
+	step, err := safeCallout(ctx, s.lib, p, a)
+	if err != nil {
+		return &pb.Reply{Id: c.Id, Error: err.Error()}
+	}
+	return &pb.Reply{Id: c.Id, Step: uint32(step), Changes: before.diff(p, a)}
+}
+
+// resume implements resumer: a callout's ParkHandle sends an unpark.
+func (s *pluginServer) resume(id uint64, u Unpark) error {
+	s.mu.Lock()
+	l := s.calls
+	s.mu.Unlock()
+	if l == nil {
+		return errors.New("hooks: no link to the host")
+	}
+	return l.send(&pb.Frame{Kind: &pb.Frame_Unpark{Unpark: &pb.Unpark{
+		ParkId: id, Step: uint32(u.Step), OfferAddressInUse: u.OfferAddressInUse}}})
+}
+
+// serveEvents hands observe-only events to the library one at a time, in
+// order. A slow library slows this reader, which fills the socket, which
+// the host meets with its observer-overflow setting.
+func (s *pluginServer) serveEvents(l frameLink) {
+	for {
+		f := &pb.Frame{}
+		if err := l.recv(f); err != nil {
+			return
+		}
+		ev := f.GetEvent()
+		if ev == nil {
+			continue
+		}
+		p := Point(ev.Point)
+		if !p.Valid() {
+			continue
+		}
+		a := argsFromPB(p, ev.Args)
+		a.Outcome = NextStep(ev.Outcome)
+		if _, err := safeCallout(context.Background(), s.lib, p, a); err != nil {
+			slog.Warn("hooks: observe-only callout failed", "point", p.String(), "error", err)
+		}
+	}
+}
