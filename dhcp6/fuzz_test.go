@@ -45,10 +45,10 @@ func FuzzDecode(f *testing.F) {
 			if a.Type != b.Type || a.HopCount != b.HopCount || a.LinkAddr != b.LinkAddr || a.PeerAddr != b.PeerAddr || !bytes.Equal(a.Options, b.Options) {
 				t.Fatalf("re-decoded hop %d differs", i)
 			}
-			parseAll(a.Options)
+			_ = parseAll(a.Options)
 		}
 		_ = readMessage(&p.Msg)
-		parseAll(p.Msg.Options)
+		_ = parseAll(p.Msg.Options)
 
 		if p.NumRelays == 0 {
 			b := NewBuilder(nil, p.Msg.Type, p.Msg.TransactionID)
@@ -62,62 +62,104 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// parseAll runs every typed parser on every option it fits, looking for
-// panics.
-func parseAll(opts Options) {
+// parseAll runs every typed parser on every option it fits and returns the
+// first error, naming the option.
+func parseAll(opts Options) error {
 	for code, data := range opts.All() {
-		parseOption(code, data)
+		if err := parseOption(code, data); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-func parseOption(code OptionCode, data []byte) {
-	var txt [512]byte
+// parseOption runs the typed parser for code, if there is one, and those of
+// the options nested in it.
+func parseOption(code OptionCode, data []byte) error {
+	var txt [1024]byte
+	var err error
 	switch code {
 	case OptClientID, OptServerID:
-		d, err := ParseDUID(data)
-		if err == nil {
+		var d DUID
+		if d, err = ParseDUID(data); err == nil {
 			_ = d.String()
 		}
-	case OptIANA, OptIATA, OptIAPD, OptIAAddr, OptIAPrefix, OptStatusCode:
-		checkIA(nil, code, data)
+	case OptIANA:
+		var ia IANA
+		if ia, err = ParseIANA(data); err == nil {
+			err = parseAll(ia.Options)
+		}
+	case OptIATA:
+		var ia IATA
+		if ia, err = ParseIATA(data); err == nil {
+			err = parseAll(ia.Options)
+		}
+	case OptIAPD:
+		var ia IAPD
+		if ia, err = ParseIAPD(data); err == nil {
+			err = parseAll(ia.Options)
+		}
+	case OptIAAddr:
+		var a IAAddr
+		if a, err = ParseIAAddr(data); err == nil {
+			err = parseAll(a.Options)
+		}
+	case OptIAPrefix:
+		var p IAPrefix
+		if p, err = ParseIAPrefix(data); err == nil {
+			if ex, ok := p.Options.Get(OptPDExclude); ok {
+				if _, err = ParsePDExclude(ex, p.Prefix); err != nil {
+					return err
+				}
+			}
+			err = parseAll(p.Options)
+		}
+	case OptStatusCode:
+		_, err = ParseStatusCode(data)
 	case OptORO:
-		if o, err := ParseORO(data); err == nil {
+		var o ORO
+		if o, err = ParseORO(data); err == nil {
 			for range o.All() {
 			}
 		}
 	case OptPreference:
-		_, _ = ParsePreference(data)
+		_, err = ParsePreference(data)
 	case OptElapsedTime:
-		_, _ = ParseElapsedTime(data)
+		_, err = ParseElapsedTime(data)
 	case OptUserClass:
-		_, _ = ParseUserClass(data)
+		_, err = ParseUserClass(data)
 	case OptVendorClass:
-		_, _ = ParseVendorClass(data)
+		_, err = ParseVendorClass(data)
 	case OptVendorOpts:
-		_, _ = ParseVendorOpts(data)
+		_, err = ParseVendorOpts(data)
 	case OptDNSServers:
-		_, _ = ParseDNSServers(data)
+		_, err = ParseDNSServers(data)
 	case OptDomainList:
-		if l, err := ParseDomainList(data); err == nil {
+		var l DomainList
+		if l, err = ParseDomainList(data); err == nil {
 			for n := range l.All() {
-				_, _ = AppendNameText(txt[:0], n)
+				if _, err = AppendNameText(txt[:0], n); err != nil {
+					return err
+				}
 			}
 		}
 	case OptClientFQDN:
-		if f, err := ParseClientFQDN(data); err == nil {
-			_, _ = AppendNameText(txt[:0], f.Name)
+		var f ClientFQDN
+		if f, err = ParseClientFQDN(data); err == nil {
+			_, err = AppendNameText(txt[:0], f.Name)
 		}
 	case OptRemoteID:
-		_, _ = ParseRemoteID(data)
+		_, err = ParseRemoteID(data)
 	case OptSubscriberID:
-		_, _ = ParseSubscriberID(data)
+		_, err = ParseSubscriberID(data)
 	case OptClientLinkLayerAddr:
-		_, _ = ParseClientLinkLayerAddr(data)
+		_, err = ParseClientLinkLayerAddr(data)
 	case OptSolMaxRT:
-		_, _ = ParseSolMaxRT(data)
+		_, err = ParseSolMaxRT(data)
 	case OptInfMaxRT:
-		_, _ = ParseInfMaxRT(data)
+		_, err = ParseInfMaxRT(data)
 	}
+	return err
 }
 
 // checkIA parses an IA-family option and, when it parses, rebuilds it with
