@@ -79,10 +79,11 @@ func (p *Packet) Decode(b []byte) error {
 		base += relayHeaderLen + off
 		msg = inner
 	}
+	if len(msg) == 0 && p.NumRelays > 0 {
+		// Point at the option header, in the relay that holds it.
+		return rebase(errorf(ErrTruncated, -optionHeaderLen, OptRelayMsg, "relay-msg option is empty"), base, p.NumRelays-1)
+	}
 	if err := p.Msg.Decode(msg); err != nil {
-		if len(msg) == 0 && p.NumRelays > 0 {
-			err = errorf(ErrTruncated, 0, OptRelayMsg, "relay-msg option is empty")
-		}
 		return rebase(err, base, p.NumRelays)
 	}
 	return nil

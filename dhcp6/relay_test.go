@@ -114,7 +114,7 @@ func TestRelayMalformed(t *testing.T) {
 		{"short relay header", hdr()[:20], ErrTruncated, "at offset 0: 20 bytes, shorter than the 34-byte relay header"},
 		{"no relay-msg", hdr(0, 18, 0, 1, 'x'), ErrBadMessage, "at offset 39: relay message has no relay-msg option"},
 		{"two relay-msg", hdr(0, 9, 0, 4, 1, 0, 0, 1, 0, 9, 0, 4, 1, 0, 0, 1), ErrBadMessage, "option 9 (RELAY_MSG) at offset 42: second relay-msg"},
-		{"empty relay-msg", hdr(0, 9, 0, 0), ErrTruncated, "relay depth 1: option 9 (RELAY_MSG) at offset 38: relay-msg option is empty"},
+		{"empty relay-msg", hdr(0, 9, 0, 0), ErrTruncated, "dhcp6: option 9 (RELAY_MSG) at offset 34: relay-msg option is empty"},
 		{"relay-msg past end", hdr(0, 9, 0, 9, 1, 0, 0, 1), ErrTruncated, "option 9 (RELAY_MSG) at offset 34: length 9 runs past"},
 		{"inner short", hdr(0, 9, 0, 2, 1, 0), ErrTruncated, "relay depth 1: at offset 38: message of 2 bytes"},
 		{"inner option cut", hdr(0, 9, 0, 7, 1, 0, 0, 1, 0, 3, 0), ErrTruncated, "relay depth 1: at offset 42: 3 bytes left"},
