@@ -219,6 +219,8 @@ func (e *Expr) apply(ar *[]byte, in *instr, args [][]byte) ([]byte, error) {
 			return args[1], nil
 		case len(args[1]) == 0:
 			return args[0], nil
+		case len(args[0])+len(args[1]) > MaxValueLen:
+			return nil, e.tooLong("concat")
 		}
 		start := len(*ar)
 		*ar = append(append(*ar, args[0]...), args[1]...)
@@ -234,11 +236,23 @@ func (e *Expr) apply(ar *[]byte, in *instr, args [][]byte) ([]byte, error) {
 	case opSplit:
 		return e.split(args[0], args[1], in.n)
 	case opHexString:
+		if n := len(args[0]); n > 0 && int64(n)*2+int64(n-1)*int64(len(args[1])) > MaxValueLen {
+			return nil, e.tooLong("hexstring")
+		}
 		return appendHexString(ar, args[0], args[1]), nil
 	case opToText:
 		return e.toText(ar, tokKind(in.a), args[0])
 	}
 	return nil, fmt.Errorf("expression %q: bad instruction %d", e.text, in.op)
+}
+
+// MaxValueLen bounds the values concat and hexstring may build. Kea has no
+// such bound, but an expression that nests them can grow a value
+// exponentially, and nothing read from a DHCP message comes near this.
+const MaxValueLen = 1 << 20
+
+func (e *Expr) tooLong(op string) error {
+	return fmt.Errorf("expression %q: %s result longer than %d bytes", e.text, op, MaxValueLen)
 }
 
 func (e *Expr) toBool(v []byte) (bool, error) {

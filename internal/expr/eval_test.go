@@ -232,6 +232,10 @@ func TestEvalErrors(t *testing.T) {
 		// The error surfaces even when the other side of "and" is false:
 		// Kea evaluates both operands.
 		{"'a' == 'b' and uint8totext(1) == ''", "uint8totext needs a 1-byte value"},
+		// Nested hexstring grows a value fourfold per level.
+		{strings.Repeat("hexstring(", 11) + "'abcd'" + strings.Repeat(", 'xx')", 11) + " == ''", "hexstring result longer than 1048576 bytes"},
+		{"concat(" + strings.Repeat("hexstring(", 9) + "'abcd'" + strings.Repeat(", 'xx')", 9) + ", " +
+			strings.Repeat("hexstring(", 9) + "'abcd'" + strings.Repeat(", 'xx')", 9) + ") == ''", "concat result longer than 1048576 bytes"},
 	}
 	p := v4Packet()
 	for _, c := range cases {

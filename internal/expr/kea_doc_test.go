@@ -1,6 +1,9 @@
 package expr
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestKeaDocExamples evaluates the examples of the "Client Classification"
 // chapter of the Kea 2.2 ARM, each of which the chapter says is true.
@@ -79,4 +82,38 @@ func TestKeaDocExamples(t *testing.T) {
 	if ok, err := e.Eval(p6); !ok || err != nil {
 		t.Errorf("DUID-EN example = %v, %v", ok, err)
 	}
+}
+
+// TestKeaRuntimeValues pins values Kea 2.2 was seen to push while
+// classifying perfdhcp's packets (kea-dhcp4/6 in a namespace with the
+// kea-dhcp4.eval logger at debug level 55, which logs every pushed value).
+func TestKeaRuntimeValues(t *testing.T) {
+	p := v4Packet()
+	p.options[61] = []byte{0x01, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04}
+	p.options[12] = []byte("laptop\x00")
+	p.options[15] = []byte{0, 0}
+	p.options[77] = []byte("\x04abcd")
+	p.agent[1] = []byte("abc")
+	p6 := v6Packet()
+	p6.options[1] = []byte{0x00, 0x01, 0x00, 0x01, 0x32, 0x99, 0x50, 0x1d, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04}
+	p6.relays = p6.relays[:1]
+	runEval(t, []evalCase{
+		{V4, "option[61].text", "type=061, len=007: 01:00:0c:01:02:03:04"},
+		{V4, "option[77].text", "type=077, len=005: 04:61:62:63:64"},
+		{V4, "option[12].text", "laptop"},
+		{V4, "option[12].hex", "laptop"},
+		{V4, "option[15].exists", "false"},
+		{V4, "relay4[1].text", "type=001, len=003: 61:62:63"},
+		{V4, "relay4[1].hex", "abc"},
+		{V4, "addrtotext(::192.0.2.1)", "::192.0.2.1"},
+		{V4, "addrtotext(::2:3)", "::0.2.0.3"},
+		{V4, "addrtotext(::1)", "::1"},
+		{V4, "addrtotext(::ffff:1.2.3.4)", "::ffff:1.2.3.4"},
+		{V4, "int16totext(0xff80)", "-128"},
+		{V4, "hexstring(0x0102, 'ab')", "01ab02"},
+		{V6, "option[1].text", "type=00001, len=00014: 00:01:00:01:32:99:50:1d:00:0c:01:02:03:04"},
+		{V6, "option[18].text", ""},
+		{V6, "relay6[1].peeraddr", ""},
+		{V6, "relay6[-1].peeraddr", "\x20\x01\x0d\xb8\x00\x02" + strings.Repeat("\x00", 9) + "\x01"},
+	}, p, p6)
 }

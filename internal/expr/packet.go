@@ -63,10 +63,12 @@ const (
 	// FieldTransID is the DHCPv4 xid or the 24-bit DHCPv6 transaction-id of
 	// the client's message.
 	FieldTransID
-	// FieldLen is the message length as Kea computes it: for DHCPv4 the
-	// 236-byte fixed header plus every option with its 2-byte header (no
-	// magic cookie, END or padding); for DHCPv6 the whole message as
-	// received, relay encapsulation included.
+	// FieldLen is the message length as Kea computes it from the decoded
+	// message: for DHCPv4 the 236-byte fixed header plus every option with
+	// its 2-byte header, as Kea kept it (no magic cookie, END or padding;
+	// string options without trailing NULs, empty ones left out), which is
+	// 290 for a perfdhcp DISCOVER Kea sees as 236+54; for DHCPv6 the whole
+	// message, relay encapsulation included.
 	FieldLen
 	// FieldCiaddr, FieldGiaddr, FieldYiaddr and FieldSiaddr are the DHCPv4
 	// header addresses, 4 bytes each.
