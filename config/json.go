@@ -1,0 +1,580 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kea's configuration dialect of JSON: comments (#, //, /* */) anywhere a
+// blank may stand, <?include "file"?> directives spliced in at token level,
+// and extra commas after a list or map element (Kea warns and goes on; so
+// does leasehold). Every value keeps its source position so that errors can
+// name file:line:col as well as the JSON path.
+
+type kind uint8
+
+const (
+	kNull kind = iota
+	kBool
+	kNumber
+	kString
+	kList
+	kMap
+)
+
+func (k kind) String() string {
+	return [...]string{"null", "boolean", "number", "string", "list", "map"}[k]
+}
+
+// node is one parsed JSON value.
+type node struct {
+	kind    kind
+	pos     pos
+	str     string // string value, or the literal text of a number
+	boolean bool
+	isInt   bool // a number without fraction or exponent
+	list    []*node
+	members []member // map members in source order
+}
+
+type member struct {
+	key    string
+	keyPos pos
+	val    *node
+}
+
+// get returns the value of key in a map node, or nil.
+func (n *node) get(key string) *node {
+	for i := range n.members {
+		if n.members[i].key == key {
+			return n.members[i].val
+		}
+	}
+	return nil
+}
+
+const (
+	maxIncludeDepth = 10  // Kea's limit on nested includes
+	maxNesting      = 256 // maps and lists inside each other
+)
+
+// source is one file (or the caller's buffer) being read.
+type source struct {
+	name string // shown in positions
+	abs  string // absolute path for loop detection; "" for a buffer
+	dir  string // base directory for relative includes
+	data []byte
+	off  int
+	line int
+	col  int
+}
+
+type tokKind uint8
+
+const (
+	tEOF tokKind = iota
+	tLBrace
+	tRBrace
+	tLBracket
+	tRBracket
+	tColon
+	tComma
+	tokString
+	tokNumber
+	tTrue
+	tFalse
+	tNull
+)
+
+var tokNames = [...]string{"end of input", "'{'", "'}'", "'['", "']'", "':'", "','", "string", "number", "true", "false", "null"}
+
+type token struct {
+	kind  tokKind
+	pos   pos
+	text  string // decoded string or number literal
+	isInt bool
+}
+
+// lexer reads tokens from a stack of sources: the top one is the innermost
+// include being read.
+type lexer struct {
+	stack    []*source
+	readFile func(string) ([]byte, error)
+	warnings []string
+}
+
+func newLexer(name, dir string, data []byte, readFile func(string) ([]byte, error)) *lexer {
+	abs := ""
+	if name != "" {
+		if a, err := filepath.Abs(name); err == nil {
+			abs = a
+		}
+	} else {
+		name = "<input>"
+	}
+	return &lexer{
+		stack:    []*source{{name: name, abs: abs, dir: dir, data: data, line: 1, col: 1}},
+		readFile: readFile,
+	}
+}
+
+func (s *source) pos() pos { return pos{s.name, s.line, s.col} }
+
+func (s *source) advance(n int) {
+	for i := 0; i < n && s.off < len(s.data); i++ {
+		if s.data[s.off] == '\n' {
+			s.line++
+			s.col = 1
+		} else {
+			s.col++
+		}
+		s.off++
+	}
+}
+
+func (s *source) hasPrefix(p string) bool {
+	return strings.HasPrefix(string(s.data[s.off:min(len(s.data), s.off+len(p))]), p)
+}
+
+// skip passes blanks, comments and include directives; it pops finished
+// includes. It stops at the next token or at the end of the outermost source.
+func (l *lexer) skip() error {
+	for {
+		s := l.stack[len(l.stack)-1]
+		if s.off >= len(s.data) {
+			if len(l.stack) == 1 {
+				return nil
+			}
+			l.stack = l.stack[:len(l.stack)-1]
+			continue
+		}
+		c := s.data[s.off]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			s.advance(1)
+		case c == '#' || s.hasPrefix("//"):
+			for s.off < len(s.data) && s.data[s.off] != '\n' {
+				s.advance(1)
+			}
+		case s.hasPrefix("/*"):
+			start := s.pos()
+			s.advance(2)
+			for !s.hasPrefix("*/") {
+				if s.off >= len(s.data) {
+					return syntaxErr(start, "comment not closed")
+				}
+				s.advance(1)
+			}
+			s.advance(2)
+		case s.hasPrefix("<?"):
+			if err := l.include(s); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+// include handles <?include "file"?> at the current position of s.
+func (l *lexer) include(s *source) error {
+	start := s.pos()
+	s.advance(2)
+	skipBlanks := func() {
+		for s.off < len(s.data) && (s.data[s.off] == ' ' || s.data[s.off] == '\t') {
+			s.advance(1)
+		}
+	}
+	skipBlanks()
+	if !s.hasPrefix("include") {
+		return syntaxErr(start, "unknown directive (only <?include \"file\"?> is known)")
+	}
+	s.advance(len("include"))
+	skipBlanks()
+	if s.off >= len(s.data) || s.data[s.off] != '"' {
+		return syntaxErr(start, "include directive needs a quoted file name")
+	}
+	s.advance(1)
+	begin := s.off
+	for s.off < len(s.data) && s.data[s.off] != '"' && s.data[s.off] != '\n' {
+		s.advance(1)
+	}
+	if s.off >= len(s.data) || s.data[s.off] != '"' || s.off == begin {
+		return syntaxErr(start, "include directive needs a quoted file name")
+	}
+	name := string(s.data[begin:s.off])
+	s.advance(1)
+	skipBlanks()
+	if !s.hasPrefix("?>") {
+		return syntaxErr(start, "directive not closed (missing ?>)")
+	}
+	s.advance(2)
+
+	if len(l.stack) > maxIncludeDepth {
+		return syntaxErr(start, "too many nested includes (more than %d)", maxIncludeDepth)
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(s.dir, path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return syntaxErr(start, "include %q: %v", name, err)
+	}
+	for _, o := range l.stack {
+		if o.abs == abs {
+			return syntaxErr(start, "include loop: %s includes %s, which is already being read", s.name, path)
+		}
+	}
+	data, err := l.readFile(path)
+	if err != nil {
+		return syntaxErr(start, "cannot read include file: %v", err)
+	}
+	l.stack = append(l.stack, &source{name: path, abs: abs, dir: filepath.Dir(abs), data: data, line: 1, col: 1})
+	return nil
+}
+
+func (l *lexer) next() (token, error) {
+	if err := l.skip(); err != nil {
+		return token{}, err
+	}
+	s := l.stack[len(l.stack)-1]
+	p := s.pos()
+	if s.off >= len(s.data) {
+		return token{kind: tEOF, pos: p}, nil
+	}
+	c := s.data[s.off]
+	single := map[byte]tokKind{'{': tLBrace, '}': tRBrace, '[': tLBracket, ']': tRBracket, ':': tColon, ',': tComma}
+	if k, ok := single[c]; ok {
+		s.advance(1)
+		return token{kind: k, pos: p}, nil
+	}
+	switch {
+	case c == '"':
+		str, err := lexString(s)
+		return token{kind: tokString, pos: p, text: str}, err
+	case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
+		return lexNumber(s)
+	}
+	for _, kw := range []struct {
+		word string
+		kind tokKind
+	}{{"true", tTrue}, {"false", tFalse}, {"null", tNull}} {
+		if s.hasPrefix(kw.word) {
+			s.advance(len(kw.word))
+			return token{kind: kw.kind, pos: p}, nil
+		}
+	}
+	r, _ := utf8.DecodeRune(s.data[s.off:])
+	return token{}, syntaxErr(p, "unexpected character %q", r)
+}
+
+func lexString(s *source) (string, error) {
+	start := s.pos()
+	s.advance(1)
+	var b strings.Builder
+	for {
+		if s.off >= len(s.data) {
+			return "", syntaxErr(start, "string not closed")
+		}
+		c := s.data[s.off]
+		switch {
+		case c == '"':
+			s.advance(1)
+			return b.String(), nil
+		case c < 0x20:
+			return "", syntaxErr(s.pos(), "control character %#02x in a string", c)
+		case c == '\\':
+			if s.off+1 >= len(s.data) {
+				return "", syntaxErr(start, "string not closed")
+			}
+			esc := s.data[s.off+1]
+			repl := map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+			if r, ok := repl[esc]; ok {
+				b.WriteByte(r)
+				s.advance(2)
+				continue
+			}
+			if esc != 'u' {
+				return "", syntaxErr(s.pos(), "bad escape \\%c in a string", esc)
+			}
+			r, n, err := lexUnicodeEscape(s.data[s.off:])
+			if err != nil {
+				return "", syntaxErr(s.pos(), "%v", err)
+			}
+			b.WriteRune(r)
+			s.advance(n)
+		default:
+			b.WriteByte(c)
+			s.advance(1)
+		}
+	}
+}
+
+// lexUnicodeEscape decodes \uXXXX (and a following low surrogate) at the
+// start of data; it returns the rune and the bytes consumed.
+func lexUnicodeEscape(data []byte) (rune, int, error) {
+	hex4 := func(b []byte) (rune, bool) {
+		if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+		return rune(v), err == nil
+	}
+	r, ok := hex4(data)
+	if !ok {
+		return 0, 0, fmt.Errorf("bad unicode escape (want \\u and four hex digits)")
+	}
+	if utf16.IsSurrogate(r) {
+		if r2, ok := hex4(data[6:]); ok {
+			if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+				return d, 12, nil
+			}
+		}
+		return utf8.RuneError, 6, nil
+	}
+	return r, 6, nil
+}
+
+// lexNumber reads Kea's number forms: integers (-?[0-9]+) and reals with an
+// optional sign, optional digits around an optional dot and an optional
+// exponent (Kea accepts ".5" and "+1.0").
+func lexNumber(s *source) (token, error) {
+	p := s.pos()
+	i := s.off
+	d := s.data
+	if d[i] == '-' || d[i] == '+' {
+		i++
+	}
+	digits := 0
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+		digits++
+	}
+	isInt := d[s.off] != '+'
+	if i < len(d) && d[i] == '.' {
+		isInt = false
+		i++
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return token{}, syntaxErr(p, "malformed number")
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		isInt = false
+		i++
+		if i < len(d) && (d[i] == '-' || d[i] == '+') {
+			i++
+		}
+		exp := 0
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return token{}, syntaxErr(p, "malformed number exponent")
+		}
+	}
+	text := string(d[s.off:i])
+	if isInt {
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			return token{}, syntaxErr(p, "integer %s out of range", text)
+		}
+	} else if _, err := strconv.ParseFloat(text, 64); err != nil {
+		return token{}, syntaxErr(p, "bad number %s", text)
+	}
+	s.advance(i - s.off)
+	return token{kind: tokNumber, pos: p, text: text, isInt: isInt}, nil
+}
+
+// parser builds nodes from tokens with one token of look-ahead.
+type parser struct {
+	lex  *lexer
+	tok  token
+	deep int
+}
+
+func (p *parser) advance() error {
+	t, err := p.lex.next()
+	p.tok = t
+	return err
+}
+
+func (p *parser) warnComma(t token) {
+	p.lex.warnings = append(p.lex.warnings, fmt.Sprintf("%s: extraneous comma; a piece of configuration may have been omitted", t.pos))
+}
+
+func (p *parser) unexpected(want string) error {
+	return syntaxErr(p.tok.pos, "unexpected %s, expecting %s", tokNames[p.tok.kind], want)
+}
+
+// parseDocument parses the whole input: one top-level map and nothing after
+// it (an extra comma after the map is tolerated, as Kea does).
+func parseDocument(lex *lexer) (*node, error) {
+	p := &parser{lex: lex}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tLBrace {
+		return nil, p.unexpected("'{' (the configuration must be a map)")
+	}
+	root, err := p.value("")
+	if err != nil {
+		return nil, err
+	}
+	for p.tok.kind == tComma {
+		p.warnComma(p.tok)
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+	}
+	if p.tok.kind != tEOF {
+		return nil, p.unexpected("end of input")
+	}
+	return root, nil
+}
+
+func (p *parser) value(path string) (*node, error) {
+	t := p.tok
+	n := &node{pos: t.pos}
+	switch t.kind {
+	case tokString:
+		n.kind, n.str = kString, t.text
+	case tokNumber:
+		n.kind, n.str, n.isInt = kNumber, t.text, t.isInt
+	case tTrue, tFalse:
+		n.kind, n.boolean = kBool, t.kind == tTrue
+	case tNull:
+		n.kind = kNull
+	case tLBrace:
+		return p.object(path)
+	case tLBracket:
+		return p.array(path)
+	default:
+		return nil, p.unexpected("a value")
+	}
+	return n, p.advance()
+}
+
+func (p *parser) enter(at pos) error {
+	p.deep++
+	if p.deep > maxNesting {
+		return syntaxErr(at, "maps and lists nested more than %d deep", maxNesting)
+	}
+	return nil
+}
+
+func (p *parser) object(path string) (*node, error) {
+	n := &node{kind: kMap, pos: p.tok.pos}
+	if err := p.enter(n.pos); err != nil {
+		return nil, err
+	}
+	defer func() { p.deep-- }()
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	for p.tok.kind != tRBrace {
+		if p.tok.kind != tokString {
+			return nil, p.unexpected("a quoted key or '}'")
+		}
+		key, keyPos := p.tok.text, p.tok.pos
+		for _, m := range n.members {
+			if m.key == key {
+				return nil, syntaxErr(keyPos, "duplicate key %q in %s (first at %s)", key, pathOrTop(path), m.keyPos)
+			}
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if p.tok.kind != tColon {
+			return nil, p.unexpected("':'")
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		v, err := p.value(joinPath(path, key))
+		if err != nil {
+			return nil, err
+		}
+		n.members = append(n.members, member{key: key, keyPos: keyPos, val: v})
+		if p.tok.kind == tRBrace {
+			break
+		}
+		if p.tok.kind != tComma {
+			return nil, p.unexpected("',' or '}'")
+		}
+		if err := p.commas(tRBrace); err != nil {
+			return nil, err
+		}
+	}
+	return n, p.advance()
+}
+
+// commas consumes the comma after an element and any extra ones, warning
+// about each extra comma and about a comma right before the closing token.
+func (p *parser) commas(closing tokKind) error {
+	first := true
+	for p.tok.kind == tComma {
+		comma := p.tok
+		if err := p.advance(); err != nil {
+			return err
+		}
+		if !first || p.tok.kind == closing {
+			p.warnComma(comma)
+		}
+		first = false
+	}
+	return nil
+}
+
+func (p *parser) array(path string) (*node, error) {
+	n := &node{kind: kList, pos: p.tok.pos}
+	if err := p.enter(n.pos); err != nil {
+		return nil, err
+	}
+	defer func() { p.deep-- }()
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	for p.tok.kind != tRBracket {
+		v, err := p.value(fmt.Sprintf("%s[%d]", path, len(n.list)))
+		if err != nil {
+			return nil, err
+		}
+		n.list = append(n.list, v)
+		if p.tok.kind == tRBracket {
+			break
+		}
+		if p.tok.kind != tComma {
+			return nil, p.unexpected("',' or ']'")
+		}
+		if err := p.commas(tRBracket); err != nil {
+			return nil, err
+		}
+	}
+	return n, p.advance()
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "/" + key
+}
+
+func pathOrTop(path string) string {
+	if path == "" {
+		return "the top-level map"
+	}
+	return path
+}
+
+func osReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
