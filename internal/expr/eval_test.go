@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -297,5 +298,40 @@ func TestMemberCallsPacket(t *testing.T) {
 	p.classes["VENDOR_CLASS_x"] = true
 	if ok, err := e.Eval(p); ok || err != nil {
 		t.Errorf("after adding the class: got %v, %v", ok, err)
+	}
+}
+
+// TestConcurrentEval shares one Expr between goroutines, as the servers'
+// workers do; run with -race.
+func TestConcurrentEval(t *testing.T) {
+	e, err := Parse("hexstring(pkt4.mac, ':') + '/' + option[12].text == '00:0c:29:aa:bb:cc/laptop' and relay4[1].text == 'type=001, len=006: 65:74:68:30:2f:31'", V4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	for range 4 {
+		go func() {
+			p := v4Packet()
+			var s Scratch
+			for i := range 200 {
+				var ok bool
+				var err error
+				if i%2 == 0 {
+					ok, err = e.Eval(p)
+				} else {
+					ok, err = e.EvalScratch(&s, p)
+				}
+				if !ok || err != nil {
+					done <- fmt.Errorf("iteration %d: %v, %v", i, ok, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -12,9 +12,12 @@ type Packet interface {
 	// Option returns the payload (no code or length) of the option with
 	// this code at the top level of the message: for DHCPv4 after RFC 3396
 	// concatenation of split options, for DHCPv6 the client's message inside
-	// any relay encapsulation. ok is false when the option is absent. The
-	// payload is raw: trailing NULs of string options are dropped here, as
-	// Kea does, not by the implementation.
+	// any relay encapsulation; the first one if the option repeats. ok is
+	// false when the option is absent. The payload is raw: trailing NULs of
+	// string options are dropped here, as Kea does, not by the
+	// implementation. Kea re-encodes decoded options for .hex, which gives
+	// the received bytes except that options with sub-options (82, 43) come
+	// out with their sub-options sorted by code.
 	Option(code uint16) (data []byte, ok bool)
 
 	// AgentOption returns the payload of sub-option code of the relay agent
