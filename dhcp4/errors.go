@@ -20,8 +20,9 @@ var (
 	// ErrBadOverload: option 52 is malformed or appears outside the options
 	// field.
 	ErrBadOverload = errors.New("bad option overload")
-	// ErrTooLarge: the options do not fit the size limit even with the
-	// file and sname fields overloaded.
+	// ErrTooLarge: the options do not fit the Builder's size limit even
+	// with the file and sname fields overloaded, or Decode was given more
+	// than 65535 bytes.
 	ErrTooLarge = errors.New("message too large")
 	// ErrNotIPv4: an address given to the Builder is not IPv4.
 	ErrNotIPv4 = errors.New("not an IPv4 address")

@@ -84,7 +84,7 @@ func checkDecodeError(t *testing.T, err error) {
 	if !errors.As(err, &e) {
 		t.Fatalf("error %v is %T, not *Error", err, err)
 	}
-	for _, s := range []error{ErrTruncated, ErrBadMagicCookie, ErrBadOption, ErrBadOverload} {
+	for _, s := range []error{ErrTruncated, ErrBadMagicCookie, ErrBadOption, ErrBadOverload, ErrTooLarge} {
 		if errors.Is(err, s) {
 			return
 		}

@@ -18,21 +18,35 @@ type Message struct {
 	// absent. Pad, End and Overload never get an entry.
 	idx [256]uint8
 
-	overload uint8 // value of option 52, 0 if absent
-	overN    int   // instances of option 52 seen
-	overOff  int   // offset of the first instance of option 52
-	overData []byte
-	multi    bool   // some code appeared more than once
+	src      []byte // the message being decoded
 	scratch  []byte // backing store for concatenated options (RFC 3396)
+	overN    int    // instances of option 52 seen
+	overOff  int    // offset of the first instance of option 52
+	overload uint8  // value of option 52, 0 if absent
+	multi    bool   // some code appeared more than once
 }
 
+// option locates one option's data by offsets rather than a slice, which
+// keeps the table free of pointers: resetting and filling it costs no
+// write barriers, and the garbage collector need not scan it.
 type option struct {
-	data  []byte
-	off   int // offset of the first instance's code byte in the message
-	total int // data length summed over all instances
-	count int // number of instances
-	code  uint8
+	start, end int32 // data in src, or in scratch when count > 1
+	off        int32 // offset of the first instance's code byte in the message
+	total      int32 // data length summed over all instances
+	count      int32 // number of instances
+	code       uint8
 }
+
+func (m *Message) data(o *option) []byte {
+	if o.count > 1 {
+		return m.scratch[o.start:o.end:o.end]
+	}
+	return m.src[o.start:o.end:o.end]
+}
+
+// maxMessageLen bounds what Decode accepts: a UDP payload can be no
+// longer, and the option table's 32-bit offsets rely on it.
+const maxMessageLen = 65535
 
 // field identifies where in a message an option was found.
 type field uint8
@@ -81,7 +95,11 @@ func (m *Message) Decode(b []byte) error {
 	if len(b) < MinLen {
 		return errAt(ErrTruncated, -1, -1, itoa(len(b))+" bytes, a DHCP message has at least "+itoa(MinLen))
 	}
+	if len(b) > maxMessageLen {
+		return errAt(ErrTooLarge, -1, -1, itoa(len(b))+" bytes, more than a UDP datagram holds")
+	}
 	m.Header.decode(b)
+	m.src = b
 	if [4]byte(b[offCookie:MinLen]) != magicCookie {
 		return errAt(ErrBadMagicCookie, -1, offCookie, "magic cookie is "+dotted(b[offCookie:MinLen])+", want 99.130.83.99")
 	}
@@ -115,7 +133,7 @@ func (m *Message) decodeOptions(b []byte) error {
 		m.concat(b)
 	}
 	for i := range m.opts {
-		if err := m.opts[i].check(); err != nil {
+		if err := m.check(&m.opts[i]); err != nil {
 			return err
 		}
 	}
@@ -126,9 +144,9 @@ func (m *Message) reset() {
 	for _, o := range m.opts {
 		m.idx[o.code] = 0
 	}
-	clear(m.opts) // drop references to the previous buffer
 	m.opts = m.opts[:0]
-	m.overload, m.overN, m.overOff, m.overData = 0, 0, 0, nil
+	m.src = nil
+	m.overload, m.overN, m.overOff = 0, 0, 0
 	m.multi = false
 }
 
@@ -153,10 +171,9 @@ func (m *Message) walk(b []byte, f field, fill bool) error {
 		if i+2+n > end {
 			return errAt(ErrBadOption, int(code), i, "length "+itoa(n)+" runs past end of "+f.String())
 		}
-		data := b[i+2 : i+2+n : i+2+n]
 		if fill {
-			m.fill(code, data)
-		} else if err := m.add(code, data, i, f); err != nil {
+			m.fill(code, b[i+2:i+2+n])
+		} else if err := m.add(code, n, i, f); err != nil {
 			return err
 		}
 		i += 2 + n
@@ -164,13 +181,14 @@ func (m *Message) walk(b []byte, f field, fill bool) error {
 	return nil
 }
 
-func (m *Message) add(code uint8, data []byte, off int, f field) error {
+// add indexes the instance of option code at off with n bytes of data.
+func (m *Message) add(code uint8, n, off int, f field) error {
 	if code == OptOverload {
 		if f != fieldOptions {
 			return errAt(ErrBadOverload, int(code), off, "option overload inside the "+f.String()+"; it belongs in the options field")
 		}
 		if m.overN == 0 {
-			m.overOff, m.overData = off, data
+			m.overOff = off
 		}
 		m.overN++
 		return nil
@@ -178,11 +196,12 @@ func (m *Message) add(code uint8, data []byte, off int, f field) error {
 	if k := m.idx[code]; k != 0 {
 		o := &m.opts[k-1]
 		o.count++
-		o.total += len(data)
+		o.total += int32(n)
 		m.multi = true
 		return nil
 	}
-	m.opts = append(m.opts, option{code: code, data: data, off: off, total: len(data), count: 1})
+	start := int32(off + 2)
+	m.opts = append(m.opts, option{code: code, start: start, end: start + int32(n), off: int32(off), total: int32(n), count: 1})
 	m.idx[code] = uint8(len(m.opts))
 	return nil
 }
@@ -193,34 +212,37 @@ func (m *Message) checkOverload() error {
 		return nil
 	case m.overN > 1:
 		return errAt(ErrBadOverload, int(OptOverload), m.overOff, "appears "+itoa(m.overN)+" times")
-	case len(m.overData) != 1:
-		return errAt(ErrBadOverload, int(OptOverload), m.overOff, "length "+itoa(len(m.overData))+", want 1")
-	case m.overData[0] < 1 || m.overData[0] > 3:
-		return errAt(ErrBadOverload, int(OptOverload), m.overOff, "value "+itoa(int(m.overData[0]))+", want 1 (file), 2 (sname) or 3 (both)")
 	}
-	m.overload = m.overData[0]
+	data := m.src[m.overOff+2 : m.overOff+2+int(m.src[m.overOff+1])]
+	switch {
+	case len(data) != 1:
+		return errAt(ErrBadOverload, int(OptOverload), m.overOff, "length "+itoa(len(data))+", want 1")
+	case data[0] < 1 || data[0] > 3:
+		return errAt(ErrBadOverload, int(OptOverload), m.overOff, "value "+itoa(int(data[0]))+", want 1 (file), 2 (sname) or 3 (both)")
+	}
+	m.overload = data[0]
 	return nil
 }
 
-// concat gives every option seen more than once a slice of m.scratch
+// concat gives every option seen more than once a range of m.scratch
 // holding its instances joined in wire order. The scratch space is sized by
 // the bytes actually present, never by a count read from the wire.
 func (m *Message) concat(b []byte) {
 	need := 0
 	for i := range m.opts {
 		if m.opts[i].count > 1 {
-			need += m.opts[i].total
+			need += int(m.opts[i].total)
 		}
 	}
 	if cap(m.scratch) < need {
 		m.scratch = make([]byte, need)
 	}
-	s := m.scratch[:need]
-	pos := 0
+	m.scratch = m.scratch[:need]
+	pos := int32(0)
 	for i := range m.opts {
 		o := &m.opts[i]
 		if o.count > 1 {
-			o.data = s[pos : pos : pos+o.total]
+			o.start, o.end = pos, pos // end advances as fill copies
 			pos += o.total
 		}
 	}
@@ -240,7 +262,7 @@ func (m *Message) fill(code uint8, data []byte) {
 		return // option 52
 	}
 	if o := &m.opts[k-1]; o.count > 1 {
-		o.data = append(o.data, data...)
+		o.end += int32(copy(m.scratch[o.end:], data))
 	}
 }
 
@@ -250,7 +272,7 @@ func (m *Message) Option(code uint8) ([]byte, bool) {
 	if k == 0 {
 		return nil, false
 	}
-	return m.opts[k-1].data, true
+	return m.data(&m.opts[k-1]), true
 }
 
 // NumOptions returns the number of distinct options, not counting Pad, End
@@ -261,7 +283,7 @@ func (m *Message) NumOptions() int { return len(m.opts) }
 // NumOptions().
 func (m *Message) OptionAt(i int) (code uint8, data []byte) {
 	o := &m.opts[i]
-	return o.code, o.data
+	return o.code, m.data(o)
 }
 
 // Overload returns the value of option 52: which of the file (OverloadFile)
@@ -275,7 +297,7 @@ func (m *Message) Overload() uint8 { return m.overload }
 func (m *Message) AppendTo(buf []byte) ([]byte, error) {
 	b := NewBuilder(buf, m.Header)
 	for i := range m.opts {
-		if err := b.AddOption(m.opts[i].code, m.opts[i].data); err != nil {
+		if err := b.AddOption(m.opts[i].code, m.data(&m.opts[i])); err != nil {
 			return buf, err
 		}
 	}

@@ -243,6 +243,7 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"empty", nil, ErrTruncated, "dhcp4: message truncated: 0 bytes, a DHCP message has at least 240"},
 		{"header only", hdr[:236], ErrTruncated, "...236 bytes"},
+		{"larger than UDP", make([]byte, 65536), ErrTooLarge, "dhcp4: message too large: 65536 bytes, more than a UDP datagram holds"},
 		{"bad cookie", badCookie, ErrBadMagicCookie, "dhcp4: at offset 236: magic cookie is 99.130.83.98, want 99.130.83.99"},
 		{"length past end", cat(hdr, opt(53, 1), opt(12, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q'), []byte{82, 40, 1, 2}),
 			ErrBadOption, "dhcp4: option 82 at offset 262: length 40 runs past end of options"},

@@ -110,17 +110,17 @@ const (
 
 // check validates the options that have typed accessors, so that those
 // accessors can report "present" and mean "well-formed".
-func (o *option) check() error {
-	pos, what := checkData(o.code, o.data)
+func (m *Message) check(o *option) error {
+	pos, what := checkData(o.code, m.data(o))
 	if what == "" {
 		return nil
 	}
-	off := o.off
+	off := int(o.off)
 	switch {
 	case o.count > 1 && pos >= 0:
-		what = "in the data joined from " + itoa(o.count) + " instances, at byte " + itoa(pos) + ": " + what
+		what = "in the data joined from " + itoa(int(o.count)) + " instances, at byte " + itoa(pos) + ": " + what
 	case o.count > 1:
-		what = "in the data joined from " + itoa(o.count) + " instances: " + what
+		what = "in the data joined from " + itoa(int(o.count)) + " instances: " + what
 	case pos >= 0:
 		off += 2 + pos
 	}
