@@ -11,6 +11,16 @@
 // "false" for .exists). Evaluation does not allocate once its working memory
 // (a Scratch, pooled by Eval) has grown to the expression's needs.
 //
+// Supported, with Kea 2.2's syntax and semantics: string, hex, integer and
+// IP address literals; option[code or name].hex/.text/.exists;
+// relay4[code].hex/.text/.exists (DHCPv4); relay6[nest].option[code].hex/
+// .text/.exists and relay6[nest].peeraddr/.linkaddr (DHCPv6); pkt.iface,
+// .src, .dst, .len; pkt4.mac, .hlen, .htype, .ciaddr, .giaddr, .yiaddr,
+// .siaddr, .msgtype, .transid; pkt6.msgtype, .transid; ==, and, or, not,
+// parentheses, member('class'), substring, split, concat and +, ifelse,
+// hexstring, addrtotext, int8/16/32totext, uint8/16/32totext. Kea 2.2 has
+// no true, false, known or unknown keywords, so neither does this package.
+//
 // Everything Kea 2.2 accepts is either implemented with Kea's semantics or
 // refused at parse time with an error wrapping ErrUnsupported and reading
 // "unsupported: <construct> in expression "<text>"": sub-options
