@@ -3,8 +3,8 @@ package hooks
 import (
 	"net/netip"
 
-	"github.com/leasehold/leasehold/lease"
 	pb "github.com/leasehold/leasehold/hooks/proto"
+	"github.com/leasehold/leasehold/lease"
 )
 
 // Conversions between Args and the protocol's messages. Both sides of the
