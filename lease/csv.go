@@ -1,0 +1,570 @@
+package lease
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// Kea's lease file headers. Kea 2.2 writes exactly these; Kea 2.6 and later
+// append ",pool_id". Rows follow the header's column order.
+const (
+	header4 = "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context"
+	header6 = "address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,hwaddr,state,user_context,hwtype,hwaddr_source"
+
+	poolIDColumn = ",pool_id"
+)
+
+// Column identifiers, one per column name either file may hold.
+const (
+	colAddress = iota
+	colHWAddr
+	colClientID
+	colValid
+	colExpire
+	colSubnet
+	colFQDNFwd
+	colFQDNRev
+	colHostname
+	colState
+	colUserContext
+	colPoolID
+	colDUID
+	colPref
+	colType
+	colIAID
+	colPrefixLen
+	colHWType
+	colHWSource
+	numCols
+)
+
+var columnNames = map[string]int{
+	"address": colAddress, "hwaddr": colHWAddr, "client_id": colClientID,
+	"valid_lifetime": colValid, "expire": colExpire, "subnet_id": colSubnet,
+	"fqdn_fwd": colFQDNFwd, "fqdn_rev": colFQDNRev, "hostname": colHostname,
+	"state": colState, "user_context": colUserContext, "pool_id": colPoolID,
+	"duid": colDUID, "pref_lifetime": colPref, "lease_type": colType,
+	"iaid": colIAID, "prefix_len": colPrefixLen, "hwtype": colHWType,
+	"hwaddr_source": colHWSource,
+}
+
+// layout maps the columns of one file's header to positions in its rows.
+type layout struct {
+	pos     [numCols]int // position of each column in a row, -1 if absent
+	n       int          // columns per row
+	unknown []string     // columns this reader does not know (ignored)
+}
+
+// Columns a lease file must have; the rest default when absent, which is how
+// Kea reads files written by its older versions.
+var (
+	required4 = []int{colAddress, colValid, colExpire, colSubnet}
+	required6 = []int{colAddress, colDUID, colValid, colExpire, colSubnet, colType, colIAID}
+)
+
+// parseHeader maps a header line by column name.
+func parseHeader(line []byte, v6 bool) (*layout, error) {
+	lo := &layout{}
+	for i := range lo.pos {
+		lo.pos[i] = -1
+	}
+	i := 0
+	for f := range splitFields(line) {
+		c, ok := columnNames[string(f)]
+		switch {
+		case !ok:
+			lo.unknown = append(lo.unknown, string(f))
+		case lo.pos[c] >= 0:
+			return nil, fmt.Errorf("header: column %q appears twice", f)
+		default:
+			lo.pos[c] = i
+		}
+		i++
+	}
+	lo.n = i
+	req := required4
+	if v6 {
+		req = required6
+	}
+	for _, c := range req {
+		if lo.pos[c] < 0 {
+			for name, id := range columnNames {
+				if id == c {
+					return nil, fmt.Errorf("header: required column %q missing", name)
+				}
+			}
+		}
+	}
+	if !v6 && lo.pos[colDUID] >= 0 {
+		return nil, fmt.Errorf("header: DHCPv6 column \"duid\" in a DHCPv4 lease file")
+	}
+	if v6 && lo.pos[colClientID] >= 0 {
+		return nil, fmt.Errorf("header: DHCPv4 column \"client_id\" in a DHCPv6 lease file")
+	}
+	return lo, nil
+}
+
+// splitFields yields the comma-separated fields of a line, as Kea splits
+// them: every comma separates, and there is no quoting.
+func splitFields(line []byte) func(func([]byte) bool) {
+	return func(yield func([]byte) bool) {
+		start := 0
+		for i, c := range line {
+			if c == ',' {
+				if !yield(line[start:i]) {
+					return
+				}
+				start = i + 1
+			}
+		}
+		yield(line[start:])
+	}
+}
+
+// row holds the fields of one data row, indexed by column id.
+type row struct {
+	f [numCols][]byte
+}
+
+func (lo *layout) split(line []byte, r *row) error {
+	var fields [32][]byte // rows longer than this are rejected below
+	n := 0
+	for f := range splitFields(line) {
+		if n == len(fields) {
+			return fmt.Errorf("more than %d columns", len(fields))
+		}
+		fields[n] = f
+		n++
+	}
+	if n != lo.n {
+		return fmt.Errorf("%d columns, header has %d", n, lo.n)
+	}
+	for c, p := range lo.pos {
+		if p >= 0 {
+			r.f[c] = fields[p]
+		} else {
+			r.f[c] = nil
+		}
+	}
+	return nil
+}
+
+// parse4 decodes one DHCPv4 data row.
+func (lo *layout) parse4(line []byte, l *Lease4) error {
+	var r row
+	if err := lo.split(line, &r); err != nil {
+		return err
+	}
+	var err error
+	*l = Lease4{}
+	if l.Addr, err = netip.ParseAddr(string(r.f[colAddress])); err != nil || !l.Addr.Is4() {
+		return fmt.Errorf("address %q is not an IPv4 address", r.f[colAddress])
+	}
+	if l.HWAddr, err = parseHex(r.f[colHWAddr]); err != nil {
+		return fmt.Errorf("hwaddr: %w", err)
+	}
+	if l.ClientID, err = parseHex(r.f[colClientID]); err != nil {
+		return fmt.Errorf("client_id: %w", err)
+	}
+	if len(l.HWAddr) > maxHWAddr || len(l.ClientID) > 255 {
+		return fmt.Errorf("hwaddr or client_id too long")
+	}
+	var expire int64
+	if err := parseCommon(&r, &l.ValidLifetime, &expire, &l.SubnetID, &l.PoolID,
+		&l.FQDNFwd, &l.FQDNRev, &l.Hostname, &l.State, &l.UserContext); err != nil {
+		return err
+	}
+	l.CLTT = expire - int64(l.ValidLifetime)
+	return nil
+}
+
+// parse6 decodes one DHCPv6 data row.
+func (lo *layout) parse6(line []byte, l *Lease6) error {
+	var r row
+	if err := lo.split(line, &r); err != nil {
+		return err
+	}
+	var err error
+	*l = Lease6{}
+	if l.Addr, err = netip.ParseAddr(string(r.f[colAddress])); err != nil || !l.Addr.Is6() || l.Addr.Is4In6() || l.Addr.Zone() != "" {
+		return fmt.Errorf("address %q is not an IPv6 address", r.f[colAddress])
+	}
+	if l.DUID, err = parseHex(r.f[colDUID]); err != nil || len(l.DUID) > 255 {
+		return fmt.Errorf("duid %q is not a hex string of up to 255 bytes", r.f[colDUID])
+	}
+	var expire int64
+	if err := parseCommon(&r, &l.ValidLifetime, &expire, &l.SubnetID, &l.PoolID,
+		&l.FQDNFwd, &l.FQDNRev, &l.Hostname, &l.State, &l.UserContext); err != nil {
+		return err
+	}
+	l.CLTT = expire - int64(l.ValidLifetime)
+	if l.PreferredLifetime, err = parseUint32(r.f[colPref], 0); err != nil {
+		return fmt.Errorf("pref_lifetime: %w", err)
+	}
+	t, err := parseUint32(r.f[colType], 0)
+	if err != nil || t > uint32(TypePD) {
+		return fmt.Errorf("lease_type %q is not 0, 1 or 2", r.f[colType])
+	}
+	l.Type = Type(t)
+	if l.IAID, err = parseUint32(r.f[colIAID], 0); err != nil {
+		return fmt.Errorf("iaid: %w", err)
+	}
+	plen, err := parseUint32(r.f[colPrefixLen], 128)
+	if err != nil || plen > 128 {
+		return fmt.Errorf("prefix_len %q is not 0-128", r.f[colPrefixLen])
+	}
+	l.PrefixLen = uint8(plen)
+	if l.Type != TypePD {
+		// Kea's own checks only make sense of 128 for addresses.
+		l.PrefixLen = 128
+	}
+	if l.HWAddr, err = parseHex(r.f[colHWAddr]); err != nil || len(l.HWAddr) > maxHWAddr {
+		return fmt.Errorf("hwaddr %q is not a hex string of up to %d bytes", r.f[colHWAddr], maxHWAddr)
+	}
+	if len(l.HWAddr) > 0 {
+		ht, err := parseUint32(r.f[colHWType], 1)
+		if err != nil || ht > 0xFFFF {
+			return fmt.Errorf("hwtype %q is not 0-65535", r.f[colHWType])
+		}
+		l.HWType = uint16(ht)
+		if l.HWAddrSource, err = parseUint32(r.f[colHWSource], 0); err != nil {
+			return fmt.Errorf("hwaddr_source: %w", err)
+		}
+	}
+	if l.Type == TypePD {
+		if err := check6(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseCommon decodes the columns DHCPv4 and DHCPv6 rows share.
+func parseCommon(r *row, valid *uint32, expire *int64, subnet, pool *uint32,
+	fwd, rev *bool, host *string, state *State, uctx *string) error {
+	var err error
+	if *valid, err = parseUint32(r.f[colValid], 0); err != nil {
+		return fmt.Errorf("valid_lifetime: %w", err)
+	}
+	if *expire, err = strconv.ParseInt(string(r.f[colExpire]), 10, 64); err != nil {
+		return fmt.Errorf("expire %q is not a number", r.f[colExpire])
+	}
+	if *subnet, err = parseUint32(r.f[colSubnet], 0); err != nil {
+		return fmt.Errorf("subnet_id: %w", err)
+	}
+	if *pool, err = parseUint32(r.f[colPoolID], 0); err != nil {
+		return fmt.Errorf("pool_id: %w", err)
+	}
+	if *fwd, err = parseFlag(r.f[colFQDNFwd]); err != nil {
+		return fmt.Errorf("fqdn_fwd: %w", err)
+	}
+	if *rev, err = parseFlag(r.f[colFQDNRev]); err != nil {
+		return fmt.Errorf("fqdn_rev: %w", err)
+	}
+	*host = unescape(r.f[colHostname])
+	if len(*host) > maxHostname {
+		return fmt.Errorf("hostname longer than %d bytes", maxHostname)
+	}
+	s, err := parseUint32(r.f[colState], 0)
+	if err != nil || s > 0xFF {
+		return fmt.Errorf("state %q is not 0-255", r.f[colState])
+	}
+	*state = State(s)
+	*uctx = unescape(r.f[colUserContext])
+	if err := checkUserContext(*uctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkUserContext accepts "" or a JSON object, which is what Kea accepts.
+func checkUserContext(s string) error {
+	if s == "" {
+		return nil
+	}
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	if i < len(s) && s[i] == '{' && json.Valid([]byte(s)) {
+		return nil
+	}
+	return fmt.Errorf("user_context is not a JSON object")
+}
+
+// parseUint32 reads a decimal field; an absent column gives def.
+func parseUint32(f []byte, def uint32) (uint32, error) {
+	if f == nil {
+		return def, nil
+	}
+	v, err := strconv.ParseUint(string(f), 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number 0-4294967295", f)
+	}
+	return uint32(v), nil
+}
+
+func parseFlag(f []byte) (bool, error) {
+	switch string(f) {
+	case "", "0": // absent or empty column: Kea's default is false
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q is not 0 or 1", f)
+}
+
+// parseHex reads colon-separated hex bytes ("0:c:01" and "00:0c:01" alike)
+// or, as Kea also accepts, an unseparated even-length hex string.
+func parseHex(f []byte) ([]byte, error) {
+	if len(f) == 0 {
+		return nil, nil
+	}
+	out := make([]byte, 0, (len(f)+1)/3+1)
+	colons := false
+	for _, c := range f {
+		if c == ':' {
+			colons = true
+			break
+		}
+	}
+	if !colons {
+		if len(f)%2 != 0 {
+			return nil, fmt.Errorf("%q: odd number of hex digits", f)
+		}
+		for i := 0; i < len(f); i += 2 {
+			hi, lo := unhex(f[i]), unhex(f[i+1])
+			if hi < 0 || lo < 0 {
+				return nil, fmt.Errorf("%q: not hex", f)
+			}
+			out = append(out, byte(hi<<4|lo))
+		}
+		return out, nil
+	}
+	for part := range splitOn(f, ':') {
+		var v int
+		switch len(part) {
+		case 1:
+			v = unhex(part[0])
+		case 2:
+			hi, lo := unhex(part[0]), unhex(part[1])
+			v = hi<<4 | lo
+			if hi < 0 || lo < 0 {
+				v = -1
+			}
+		default:
+			v = -1
+		}
+		if v < 0 {
+			return nil, fmt.Errorf("%q: %q is not a hex byte", f, part)
+		}
+		out = append(out, byte(v))
+	}
+	return out, nil
+}
+
+func splitOn(f []byte, sep byte) func(func([]byte) bool) {
+	return func(yield func([]byte) bool) {
+		start := 0
+		for i, c := range f {
+			if c == sep {
+				if !yield(f[start:i]) {
+					return
+				}
+				start = i + 1
+			}
+		}
+		yield(f[start:])
+	}
+}
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendHex writes bytes as Kea does: lower-case, two digits each, colons
+// between.
+func appendHex(dst, b []byte) []byte {
+	for i, c := range b {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return dst
+}
+
+// escapeTag starts an escaped byte: "&#x" and two hex digits, no ';'.
+const escapeTag = "&#x"
+
+// needsEscape says which bytes a text column writes as escapeTag + hex.
+// Kea 2.2 escapes the separator and '&' (observed: "a,b" -> "a&#x2cb",
+// "&" -> "&#x26"). Control characters are escaped too: Kea 2.2 writes
+// them raw, which lets a newline in a hostname split a row in two, while
+// its reader decodes the escaped form, as later Kea versions write it.
+// Bytes above 0x7e stay raw, as Kea 2.2 writes them.
+func needsEscape(c byte) bool {
+	return c == ',' || c == '&' || c < 0x20 || c == 0x7f
+}
+
+func appendEscaped(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if needsEscape(c) {
+			dst = append(dst, escapeTag...)
+			dst = append(dst, hexDigits[c>>4], hexDigits[c&0xF])
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// unescape decodes escapeTag sequences; a tag not followed by two hex digits
+// is kept as it is, as Kea does.
+func unescape(f []byte) string {
+	i := indexTag(f, 0)
+	if i < 0 {
+		return string(f)
+	}
+	out := make([]byte, 0, len(f))
+	start := 0
+	for i >= 0 {
+		out = append(out, f[start:i]...)
+		d := i + len(escapeTag)
+		if d+2 <= len(f) && unhex(f[d]) >= 0 && unhex(f[d+1]) >= 0 {
+			out = append(out, byte(unhex(f[d])<<4|unhex(f[d+1])))
+			start = d + 2
+		} else {
+			out = append(out, escapeTag...)
+			start = d
+		}
+		i = indexTag(f, start)
+	}
+	out = append(out, f[start:]...)
+	return string(out)
+}
+
+func indexTag(f []byte, from int) int {
+	for i := from; i+len(escapeTag) <= len(f); i++ {
+		if f[i] == '&' && f[i+1] == '#' && f[i+2] == 'x' {
+			return i
+		}
+	}
+	return -1
+}
+
+func appendBool(dst []byte, b bool) []byte {
+	if b {
+		return append(dst, '1')
+	}
+	return append(dst, '0')
+}
+
+// appendRow4 writes the lease as one line of Kea's DHCPv4 lease file,
+// newline included.
+func appendRow4(dst []byte, l *Lease4, poolID bool) []byte {
+	dst = l.Addr.AppendTo(dst)
+	dst = append(dst, ',')
+	dst = appendHex(dst, l.HWAddr)
+	dst = append(dst, ',')
+	dst = appendHex(dst, l.ClientID)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.ValidLifetime), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, l.Expire(), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.SubnetID), 10)
+	dst = append(dst, ',')
+	dst = appendBool(dst, l.FQDNFwd)
+	dst = append(dst, ',')
+	dst = appendBool(dst, l.FQDNRev)
+	dst = append(dst, ',')
+	dst = appendEscaped(dst, l.Hostname)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.State), 10)
+	dst = append(dst, ',')
+	dst = appendEscaped(dst, l.UserContext)
+	if poolID {
+		dst = append(dst, ',')
+		dst = strconv.AppendUint(dst, uint64(l.PoolID), 10)
+	}
+	return append(dst, '\n')
+}
+
+// appendRow6 writes the lease as one line of Kea's DHCPv6 lease file.
+func appendRow6(dst []byte, l *Lease6, poolID bool) []byte {
+	dst = l.Addr.AppendTo(dst)
+	dst = append(dst, ',')
+	dst = appendHex(dst, l.DUID)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.ValidLifetime), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, l.Expire(), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.SubnetID), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.PreferredLifetime), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.Type), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.IAID), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.PrefixLen), 10)
+	dst = append(dst, ',')
+	dst = appendBool(dst, l.FQDNFwd)
+	dst = append(dst, ',')
+	dst = appendBool(dst, l.FQDNRev)
+	dst = append(dst, ',')
+	dst = appendEscaped(dst, l.Hostname)
+	dst = append(dst, ',')
+	dst = appendHex(dst, l.HWAddr)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(l.State), 10)
+	dst = append(dst, ',')
+	dst = appendEscaped(dst, l.UserContext)
+	dst = append(dst, ',')
+	// Kea leaves both hardware columns empty when there is no hardware
+	// address (observed on Kea 2.2).
+	if len(l.HWAddr) > 0 {
+		dst = strconv.AppendUint(dst, uint64(l.HWType), 10)
+		dst = append(dst, ',')
+		dst = strconv.AppendUint(dst, uint64(l.HWAddrSource), 10)
+	} else {
+		dst = append(dst, ',')
+	}
+	if poolID {
+		dst = append(dst, ',')
+		dst = strconv.AppendUint(dst, uint64(l.PoolID), 10)
+	}
+	return append(dst, '\n')
+}
+
+// deletionRow4 is the row Kea appends when it deletes a lease: the lease as
+// it was, with valid lifetime 0 (so expire = CLTT). Loading it removes the
+// lease.
+func deletionRow4(dst []byte, l *Lease4, poolID bool) []byte {
+	d := *l
+	d.ValidLifetime = 0
+	return appendRow4(dst, &d, poolID)
+}
+
+// deletionRow6 also zeroes the preferred lifetime, as Kea 2.2 does.
+func deletionRow6(dst []byte, l *Lease6, poolID bool) []byte {
+	d := *l
+	d.ValidLifetime = 0
+	d.PreferredLifetime = 0
+	return appendRow6(dst, &d, poolID)
+}

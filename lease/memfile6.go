@@ -1,0 +1,207 @@
+package lease
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Get6 implements Store.
+func (m *Memfile) Get6(_ context.Context, t Type, addr netip.Addr) (Lease6, error) {
+	var l Lease6
+	m.mu6.RLock()
+	defer m.mu6.RUnlock()
+	id, ok := m.t6.lookup(addr)
+	if !ok || m.t6.recs[id].typ != t {
+		return l, fmt.Errorf("%v lease %v: %w", t, addr, ErrNotFound)
+	}
+	m.t6.lease(id, &l)
+	return l, nil
+}
+
+// Get6ByDUID implements Store.
+func (m *Memfile) Get6ByDUID(_ context.Context, t Type, duid []byte, iaid, subnetID uint32) ([]Lease6, error) {
+	m.mu6.RLock()
+	defer m.mu6.RUnlock()
+	ids := m.t6.byIA(t, duid, iaid, subnetID)
+	out := make([]Lease6, len(ids))
+	for i, id := range ids {
+		m.t6.lease(id, &out[i])
+	}
+	return out, nil
+}
+
+// Add6 implements Store.
+func (m *Memfile) Add6(_ context.Context, l *Lease6) error {
+	if err := check6(l); err != nil {
+		return err
+	}
+	if err := checkUserContext(l.UserContext); err != nil {
+		return fmt.Errorf("lease %v: %w", l.Addr, err)
+	}
+	m.mu6.Lock()
+	if err := m.writable(m.f6, true); err != nil {
+		m.mu6.Unlock()
+		return err
+	}
+	id, ok := m.t6.lookup(l.Addr)
+	switch {
+	case ok && m.t6.recs[id].state.held():
+		m.mu6.Unlock()
+		return fmt.Errorf("lease %v: %w", l.Addr, ErrExists)
+	case ok:
+		m.t6.update(id, l)
+	default:
+		m.t6.insert(l)
+	}
+	flush := m.row6(l, false)
+	m.mu6.Unlock()
+	if flush {
+		m.f6.j.flushBehind()
+	}
+	return nil
+}
+
+// Update6 implements Store.
+func (m *Memfile) Update6(_ context.Context, l *Lease6) error {
+	if err := check6(l); err != nil {
+		return err
+	}
+	if err := checkUserContext(l.UserContext); err != nil {
+		return fmt.Errorf("lease %v: %w", l.Addr, err)
+	}
+	m.mu6.Lock()
+	if err := m.writable(m.f6, true); err != nil {
+		m.mu6.Unlock()
+		return err
+	}
+	id, ok := m.t6.lookup(l.Addr)
+	if !ok || m.t6.recs[id].typ != l.Type {
+		m.mu6.Unlock()
+		return fmt.Errorf("%v lease %v: %w", l.Type, l.Addr, ErrNotFound)
+	}
+	m.t6.update(id, l)
+	flush := m.row6(l, false)
+	m.mu6.Unlock()
+	if flush {
+		m.f6.j.flushBehind()
+	}
+	return nil
+}
+
+// Delete6 implements Store.
+func (m *Memfile) Delete6(_ context.Context, t Type, addr netip.Addr) error {
+	m.mu6.Lock()
+	if err := m.writable(m.f6, true); err != nil {
+		m.mu6.Unlock()
+		return err
+	}
+	id, ok := m.t6.lookup(addr)
+	if !ok || m.t6.recs[id].typ != t {
+		m.mu6.Unlock()
+		return fmt.Errorf("%v lease %v: %w", t, addr, ErrNotFound)
+	}
+	var old Lease6
+	m.t6.lease(id, &old)
+	m.t6.remove(id)
+	flush := m.row6(&old, true)
+	m.mu6.Unlock()
+	if flush {
+		m.f6.j.flushBehind()
+	}
+	return nil
+}
+
+func (m *Memfile) row6(l *Lease6, deletion bool) bool {
+	if m.f6 == nil {
+		return false
+	}
+	pool := m.opts.PoolIDColumn
+	return m.f6.j.add(func(dst []byte) []byte {
+		if deletion {
+			return deletionRow6(dst, l, pool)
+		}
+		return appendRow6(dst, l, pool)
+	})
+}
+
+// Expired6 implements Store.
+func (m *Memfile) Expired6(_ context.Context, now time.Time, max int) ([]Lease6, error) {
+	m.mu6.RLock()
+	defer m.mu6.RUnlock()
+	t := m.t6
+	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs[id].expire() })
+	out := make([]Lease6, len(ids))
+	for i, id := range ids {
+		t.lease(id, &out[i])
+	}
+	return out, nil
+}
+
+// DeleteReclaimed6 implements Store.
+func (m *Memfile) DeleteReclaimed6(_ context.Context, before time.Time) (int, error) {
+	m.mu6.Lock()
+	if err := m.writable(m.f6, true); err != nil {
+		m.mu6.Unlock()
+		return 0, err
+	}
+	t := m.t6
+	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs[id].expire() })
+	flush := false
+	for _, id := range ids {
+		var old Lease6
+		t.lease(id, &old)
+		t.remove(id)
+		flush = m.row6(&old, true) || flush
+	}
+	m.mu6.Unlock()
+	if flush {
+		m.f6.j.flushBehind()
+	}
+	return len(ids), nil
+}
+
+// Counts6 implements Store.
+func (m *Memfile) Counts6(context.Context) ([]Count, error) {
+	m.mu6.RLock()
+	defer m.mu6.RUnlock()
+	return m.t6.countList(), nil
+}
+
+// NextFree6 implements FreeFinder.
+func (m *Memfile) NextFree6(_ context.Context, from, last netip.Addr, prefixLen uint8) (netip.Addr, bool, error) {
+	if !from.Is6() || !last.Is6() || prefixLen == 0 || prefixLen > 128 {
+		return netip.Addr{}, false, fmt.Errorf("lease: NextFree6(%v, %v, /%d): not IPv6 addresses with a length 1-128", from, last, prefixLen)
+	}
+	kf, kl := keyOf(from, prefixLen), keyOf(last, prefixLen)
+	m.mu6.RLock()
+	s := m.t6.held[prefixLen]
+	var k u128
+	ok := true
+	if s == nil {
+		k = kf
+		ok = !kl.less(kf)
+	} else {
+		k, ok = s.nextAbsent(kf, kl)
+	}
+	m.mu6.RUnlock()
+	if !ok {
+		return netip.Addr{}, false, nil
+	}
+	return addrOfKey(k, prefixLen), true, nil
+}
+
+// Each6 calls fn with every DHCPv6 lease until fn returns false, holding the
+// read lock throughout.
+func (m *Memfile) Each6(fn func(*Lease6) bool) {
+	m.mu6.RLock()
+	defer m.mu6.RUnlock()
+	var l Lease6
+	for _, id := range m.t6.byAddr {
+		m.t6.lease(id, &l)
+		if !fn(&l) {
+			return
+		}
+	}
+}

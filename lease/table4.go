@@ -1,0 +1,331 @@
+package lease
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"sort"
+)
+
+// rec4 is one DHCPv4 lease in memory: 64 bytes of fixed fields, and one
+// string holding the variable-length fields back to back, so a typical lease
+// (6-byte MAC, 7-byte client id, no hostname) costs one 16-byte allocation.
+// The string is immutable, so reads can hand out substrings of it.
+type rec4 struct {
+	data    string // hwaddr ‖ client id ‖ hostname ‖ user context
+	cltt    int64
+	addr    uint32
+	valid   uint32
+	subnet  uint32
+	pool    uint32
+	nextHW  uint32 // next record in the same byHW chain
+	nextCID uint32 // next record in the same byCID chain
+	epos    uint32 // position in the expiry index bucket
+	hostLen uint16
+	hwLen   uint8
+	cidLen  uint8
+	state   State
+	fqdn    uint8 // bit 0: forward update done, bit 1: reverse
+}
+
+func (r *rec4) expire() int64 { return r.cltt + int64(r.valid) }
+func (r *rec4) hw() string    { return r.data[:r.hwLen] }
+func (r *rec4) cid() string   { return r.data[r.hwLen : int(r.hwLen)+int(r.cidLen)] }
+
+// indexedExpiry says which expiry index holds the record, if any: held
+// leases wait to expire, reclaimed ones wait to be flushed, and an infinite
+// lifetime never does either.
+func indexedExpiry(state State, valid uint32) (held, reclaimed bool) {
+	if valid == InfiniteLifetime {
+		return false, false
+	}
+	return state.held(), !state.held()
+}
+
+// table4 is the in-memory DHCPv4 lease table with its indexes. Record ids
+// index recs; id 0 is never used so that 0 can end a chain. Indexes are
+// keyed by fixed-size values: the address, or a 64-bit hash of (hardware
+// address or client id, subnet) whose collisions are chained through the
+// records and told apart by comparing the real key.
+type table4 struct {
+	recs   []rec4
+	free   []uint32
+	byAddr map[uint32]uint32
+	byHW   map[uint64]uint32
+	byCID  map[uint64]uint32
+	exp    expiryIndex // held leases by expiry
+	recl   expiryIndex // reclaimed leases by expiry, for DeleteReclaimed
+	held   ivset[uint32]
+	counts map[countKey]uint64
+	seed   maphash.Seed
+}
+
+type countKey struct {
+	subnet, pool uint32
+	typ          Type
+	state        State
+}
+
+func newTable4() *table4 {
+	return &table4{
+		recs:   make([]rec4, 1),
+		byAddr: make(map[uint32]uint32),
+		byHW:   make(map[uint64]uint32),
+		byCID:  make(map[uint64]uint32),
+		counts: make(map[countKey]uint64),
+		seed:   maphash.MakeSeed(),
+	}
+}
+
+func addr4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func fromAddr4(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+func keyHash(seed maphash.Seed, key string, subnet uint32) uint64 {
+	return maphash.String(seed, key) ^ (uint64(subnet)+1)*0x9E3779B97F4A7C15
+}
+
+func (t *table4) len() int { return len(t.byAddr) }
+
+func (t *table4) lookup(a netip.Addr) (uint32, bool) {
+	id, ok := t.byAddr[addr4(a)]
+	return id, ok
+}
+
+// set stores l in record id (fields only; no index changes).
+func (r *rec4) set(l *Lease4) {
+	var buf [256]byte
+	b := buf[:0]
+	b = append(b, l.HWAddr...)
+	b = append(b, l.ClientID...)
+	b = append(b, l.Hostname...)
+	b = append(b, l.UserContext...)
+	r.data = string(b)
+	r.cltt = l.CLTT
+	r.addr = addr4(l.Addr)
+	r.valid = l.ValidLifetime
+	r.subnet = l.SubnetID
+	r.pool = l.PoolID
+	r.hostLen = uint16(len(l.Hostname))
+	r.hwLen = uint8(len(l.HWAddr))
+	r.cidLen = uint8(len(l.ClientID))
+	r.state = l.State
+	r.fqdn = 0
+	if l.FQDNFwd {
+		r.fqdn |= 1
+	}
+	if l.FQDNRev {
+		r.fqdn |= 2
+	}
+}
+
+// lease copies record id out; the slices are the caller's own.
+func (t *table4) lease(id uint32, l *Lease4) {
+	r := &t.recs[id]
+	*l = Lease4{
+		Addr:          fromAddr4(r.addr),
+		ValidLifetime: r.valid,
+		CLTT:          r.cltt,
+		SubnetID:      r.subnet,
+		PoolID:        r.pool,
+		FQDNFwd:       r.fqdn&1 != 0,
+		FQDNRev:       r.fqdn&2 != 0,
+		State:         r.state,
+	}
+	n := int(r.hwLen) + int(r.cidLen)
+	if n > 0 {
+		b := []byte(r.data[:n])
+		if r.hwLen > 0 {
+			l.HWAddr = b[:r.hwLen:r.hwLen]
+		}
+		if r.cidLen > 0 {
+			l.ClientID = b[r.hwLen:]
+		}
+	}
+	h := n + int(r.hostLen)
+	l.Hostname = r.data[n:h]
+	l.UserContext = r.data[h:]
+}
+
+// insert adds a lease for an address that has no record.
+func (t *table4) insert(l *Lease4) {
+	var id uint32
+	if n := len(t.free); n > 0 {
+		id = t.free[n-1]
+		t.free = t.free[:n-1]
+	} else {
+		t.recs = append(t.recs, rec4{})
+		id = uint32(len(t.recs) - 1)
+	}
+	t.recs[id].set(l)
+	t.byAddr[t.recs[id].addr] = id
+	t.link(id)
+}
+
+// update replaces the lease in record id.
+func (t *table4) update(id uint32, l *Lease4) {
+	t.unlink(id)
+	t.recs[id].set(l)
+	t.link(id)
+}
+
+// remove deletes record id.
+func (t *table4) remove(id uint32) {
+	t.unlink(id)
+	delete(t.byAddr, t.recs[id].addr)
+	t.recs[id] = rec4{}
+	t.free = append(t.free, id)
+}
+
+func (t *table4) link(id uint32) {
+	r := &t.recs[id]
+	if r.hwLen > 0 {
+		h := keyHash(t.seed, r.hw(), r.subnet)
+		r.nextHW = t.byHW[h]
+		t.byHW[h] = id
+	}
+	if r.cidLen > 0 {
+		h := keyHash(t.seed, r.cid(), r.subnet)
+		r.nextCID = t.byCID[h]
+		t.byCID[h] = id
+	}
+	held, recl := indexedExpiry(r.state, r.valid)
+	switch {
+	case held:
+		r.epos = t.exp.insert(id, r.expire())
+	case recl:
+		r.epos = t.recl.insert(id, r.expire())
+	}
+	if r.state.held() {
+		t.held.Add(r.addr)
+	}
+	t.counts[countKey{r.subnet, r.pool, TypeNA, r.state}]++
+}
+
+func (t *table4) unlink(id uint32) {
+	r := &t.recs[id]
+	if r.hwLen > 0 {
+		unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, func(i uint32) *uint32 { return &t.recs[i].nextHW })
+	}
+	if r.cidLen > 0 {
+		unchain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, func(i uint32) *uint32 { return &t.recs[i].nextCID })
+	}
+	moved := func(m, pos uint32) { t.recs[m].epos = pos }
+	held, recl := indexedExpiry(r.state, r.valid)
+	switch {
+	case held:
+		t.exp.remove(id, r.expire(), r.epos, moved)
+	case recl:
+		t.recl.remove(id, r.expire(), r.epos, moved)
+	}
+	if r.state.held() {
+		t.held.Remove(r.addr)
+	}
+	k := countKey{r.subnet, r.pool, TypeNA, r.state}
+	if t.counts[k]--; t.counts[k] == 0 {
+		delete(t.counts, k)
+	}
+}
+
+// unchain removes id from the chain that starts at heads[h].
+func unchain(heads map[uint64]uint32, h uint64, id uint32, next func(uint32) *uint32) {
+	cur := heads[h]
+	if cur == id {
+		if n := *next(id); n != 0 {
+			heads[h] = n
+		} else {
+			delete(heads, h)
+		}
+		return
+	}
+	for cur != 0 {
+		p := next(cur)
+		if *p == id {
+			*p = *next(id)
+			return
+		}
+		cur = *p
+	}
+}
+
+// better reports whether record a should be returned before record b by the
+// lookups that may match several: a held lease first, then the later expiry.
+func better4(a, b *rec4) bool {
+	if a.state.held() != b.state.held() {
+		return a.state.held()
+	}
+	return a.expire() > b.expire()
+}
+
+// byKey finds the best record whose hwaddr (cid false) or client id (cid
+// true) equals key in subnet.
+func (t *table4) byKey(key []byte, subnet uint32, cid bool) (uint32, bool) {
+	if len(key) == 0 {
+		return 0, false
+	}
+	heads := t.byHW
+	if cid {
+		heads = t.byCID
+	}
+	best := uint32(0)
+	for id := heads[keyHash(t.seed, string(key), subnet)]; id != 0; {
+		r := &t.recs[id]
+		k, next := r.hw(), r.nextHW
+		if cid {
+			k, next = r.cid(), r.nextCID
+		}
+		if r.subnet == subnet && k == string(key) && (best == 0 || better4(r, &t.recs[best])) {
+			best = id
+		}
+		id = next
+	}
+	return best, best != 0
+}
+
+// expired returns the ids of up to max held leases that expired before now,
+// oldest first.
+func expiredIDs(x *expiryIndex, now int64, max int, expire func(uint32) int64) []uint32 {
+	var ids []uint32
+	x.expired(now, func(bucket []uint32) bool {
+		for _, id := range bucket {
+			if expire(id) < now {
+				ids = append(ids, id)
+			}
+		}
+		return max <= 0 || len(ids) < max
+	})
+	sort.Slice(ids, func(i, j int) bool { return expire(ids[i]) < expire(ids[j]) })
+	if max > 0 && len(ids) > max {
+		ids = ids[:max]
+	}
+	return ids
+}
+
+func (t *table4) countList() []Count {
+	out := make([]Count, 0, len(t.counts))
+	for k, n := range t.counts {
+		out = append(out, Count{SubnetID: k.subnet, PoolID: k.pool, Type: k.typ, State: k.state, N: n})
+	}
+	sortCounts(out)
+	return out
+}
+
+func sortCounts(c []Count) {
+	sort.Slice(c, func(i, j int) bool {
+		a, b := c[i], c[j]
+		if a.SubnetID != b.SubnetID {
+			return a.SubnetID < b.SubnetID
+		}
+		if a.PoolID != b.PoolID {
+			return a.PoolID < b.PoolID
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.State < b.State
+	})
+}
