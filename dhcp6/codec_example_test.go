@@ -110,3 +110,24 @@ func ExampleNewRelayReplyBuilder() {
 	// 2001:db8:1::100 3600 7200
 	// example.com.
 }
+
+func ExampleNewBuilder() {
+	buf := make([]byte, 0, 512)
+	b := dhcp6.NewBuilder(buf, dhcp6.InformationRequest, 0x00beef)
+	b.AddDUID(dhcp6.OptClientID, dhcp6.DUID{Raw: dhcp6.AppendDUIDLL(nil, 1, []byte{2, 0, 0, 0, 0, 1})})
+	b.AddElapsedTime(0)
+	b.AddORO(dhcp6.OptDNSServers, dhcp6.OptDomainList)
+	// An option without a typed method: open it, write its data, close it.
+	b.StartOption(dhcp6.OptBootfileParam)
+	b.WriteUint16(4)
+	b.WriteBytes([]byte("root"))
+	b.EndOption()
+	msg, err := b.Finish()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("% x\n", msg)
+	// Output:
+	// 0b 00 be ef 00 01 00 0a 00 03 00 01 02 00 00 00 00 01 00 08 00 02 00 00 00 06 00 04 00 17 00 18 00 3c 00 06 00 04 72 6f 6f 74
+}
