@@ -69,8 +69,8 @@ func TestChangeValidation(t *testing.T) {
 		},
 		{
 			name: "lease4_select address inside the subnet", p: Lease4Select,
-			args: leaseArgs,
-			edit: func(a *Args) { a.Lease4.Addr = netip.MustParseAddr("192.0.2.99"); a.Lease4.Hostname = "h" },
+			args:    leaseArgs,
+			edit:    func(a *Args) { a.Lease4.Addr = netip.MustParseAddr("192.0.2.99"); a.Lease4.Hostname = "h" },
 			applied: true,
 			check: func(t *testing.T, a *Args) {
 				if a.Lease4.Addr != netip.MustParseAddr("192.0.2.99") || a.Lease4.Hostname != "h" {

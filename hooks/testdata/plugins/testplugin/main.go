@@ -113,10 +113,14 @@ func (l *lib) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (hooks.
 	}
 	n := l.calls.Add(1)
 	if n == l.p.PanicOnCall && l.firstLife() {
-		panic(fmt.Sprintf("testplugin: panic on call %d", n))
+		// A panic outside the callout's goroutine is not recovered by the
+		// SDK: the process dies, as a crashing plugin would.
+		go panic(fmt.Sprintf("testplugin: panic on call %d", n))
+		time.Sleep(time.Second)
 	}
 	if n == l.p.FreezeOnCall && l.firstLife() {
 		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+		time.Sleep(time.Second) // the stop may take effect a moment later
 	}
 	if l.p.SleepMS > 0 {
 		time.Sleep(time.Duration(l.p.SleepMS) * time.Millisecond)
