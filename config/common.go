@@ -21,6 +21,9 @@ func (d *dec) server(o *obj, s *Server) {
 	s.ServerTag = o.strOr("server-tag", "")
 	if v, ok := o.integer("dhcp4o6-port", 0, math.MaxUint16); ok {
 		s.DHCP4o6Port = uint16(v)
+		if v != 0 {
+			d.warn("%s: stored, but leasehold does not implement DHCPv4-over-DHCPv6", o.sub("dhcp4o6-port"))
+		}
 	}
 	s.ParkedPacketLimit = o.u32Or("parked-packet-limit", 256)
 	s.MultiThreading = d.multiThreading(o.take("multi-threading"), o.sub("multi-threading"))

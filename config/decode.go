@@ -71,13 +71,14 @@ func (d *dec) object(n *node, path string, sup, kea keySet) *obj {
 		return o
 	}
 	for _, m := range n.members {
+		at := &node{pos: m.keyPos}
 		switch {
 		case sup.has(m.key):
 		case kea.has(m.key):
-			d.unsupported(m.val, m.key, pathOrTop(path))
+			d.unsupported(at, m.key, pathOrTop(path))
 			return o
 		default:
-			d.failKind(ErrUnknownKey, m.val, joinPath(path, m.key),
+			d.failKind(ErrUnknownKey, at, joinPath(path, m.key),
 				fmt.Sprintf("unknown key %q at %s", m.key, pathOrTop(path)))
 			return o
 		}

@@ -38,8 +38,9 @@ type Error struct {
 }
 
 // Error renders "file:line:col: syntax error: msg" for syntax errors,
-// "unsupported: <key> at <path> (file:line:col)" for unsupported features
-// and "path: msg (file:line:col)" for everything else.
+// "unsupported: <key> at <path> (file:line:col)" for unsupported features,
+// `unknown key "<key>" at <path> (file:line:col)` for unknown keys and
+// "path: msg (file:line:col)" for everything else.
 func (e *Error) Error() string {
 	where := ""
 	if e.Line > 0 {
@@ -51,7 +52,7 @@ func (e *Error) Error() string {
 			return "syntax error: " + e.Msg
 		}
 		return where + ": syntax error: " + e.Msg
-	case e.Kind == ErrUnsupported || e.Path == "":
+	case e.Kind == ErrUnsupported || e.Kind == ErrUnknownKey || e.Path == "":
 		if where == "" {
 			return e.Msg
 		}
