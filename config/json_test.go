@@ -123,10 +123,10 @@ func TestIncludes(t *testing.T) {
 
 func TestIncludeErrors(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"loop-a.json":  `{ "Dhcp4": { <?include "loop-b.json"?> } }`,
-		"loop-b.json":  `"x": <?include "loop-a.json"?>`,
-		"self.json":    `{ <?include "self.json"?> }`,
-		"missing.json": `{ <?include "nowhere.json"?> }`,
+		"loop-a.json":   `{ "Dhcp4": { <?include "loop-b.json"?> } }`,
+		"loop-b.json":   `"x": <?include "loop-a.json"?>`,
+		"self.json":     `{ <?include "self.json"?> }`,
+		"missing.json":  `{ <?include "nowhere.json"?> }`,
 		"unclosed.json": `{ <?include "x.json" }`,
 		"bad-in-included.json": `{ "Dhcp4": {
   <?include "broken.json"?> } }`,
