@@ -222,7 +222,7 @@ func (o *obj) list(key string) []*node {
 // strings reads a list of strings.
 func (o *obj) strings(key string) []string {
 	items := o.list(key)
-	out := make([]string, 0, len(items))
+	var out []string
 	for i, it := range items {
 		if it.kind != kString {
 			o.d.fail(it, fmt.Sprintf("%s[%d]", o.sub(key), i), "expected a string, got a %s", it.kind)

@@ -23,7 +23,7 @@ func (d *dec) parseOptionData(o *obj, defs *defTable) []OptionData {
 			list = append(list, p)
 		}
 	})
-	if d.failed() {
+	if d.failed() || len(list) == 0 {
 		return nil
 	}
 	out := make([]OptionData, len(list))

@@ -50,6 +50,8 @@ func (p rawParams) over(parent rawParams) rawParams {
 	inherit(&out.renew, parent.renew)
 	inherit(&out.rebind, parent.rebind)
 	inherit(&out.calcTee, parent.calcTee)
+	inherit(&out.t1, parent.t1)
+	inherit(&out.t2, parent.t2)
 	inherit(&out.matchClientID, parent.matchClientID)
 	inherit(&out.authoritative, parent.authoritative)
 	inherit(&out.nextServer, parent.nextServer)
