@@ -158,7 +158,7 @@ func encapsulate(list []parsedOption, i int, v6 bool, depth int) ([]byte, error)
 		return nil, fmt.Errorf("option spaces encapsulate each other in a loop")
 	}
 	parent := list[i]
-	data := append([]byte(nil), parent.Data...)
+	data := append([]byte{}, parent.Data...)
 	present := map[uint16]bool{}
 	if parent.def.Type == TypeEmpty {
 		for _, c := range subOptionCodes(data, v6) {
