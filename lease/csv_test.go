@@ -1,7 +1,6 @@
 package lease
 
 import (
-	"bufio"
 	"bytes"
 	"net/netip"
 	"os"
@@ -270,14 +269,4 @@ func equal6(a, b *Lease6) bool {
 		a.CLTT == b.CLTT && a.SubnetID == b.SubnetID && a.PoolID == b.PoolID && a.FQDNFwd == b.FQDNFwd &&
 		a.FQDNRev == b.FQDNRev && a.Hostname == b.Hostname && bytes.Equal(a.HWAddr, b.HWAddr) &&
 		a.HWType == b.HWType && a.HWAddrSource == b.HWAddrSource && a.State == b.State && a.UserContext == b.UserContext
-}
-
-// scanner helper shared by tests that read lease files line by line.
-func scanLines(b []byte) []string {
-	var out []string
-	s := bufio.NewScanner(bytes.NewReader(b))
-	for s.Scan() {
-		out = append(out, s.Text())
-	}
-	return out
 }

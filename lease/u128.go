@@ -32,6 +32,15 @@ func (u u128) add(n uint64) u128 {
 	return u128{hi, lo}
 }
 
+func (u u128) add128(v u128) u128 {
+	lo := u.lo + v.lo
+	hi := u.hi + v.hi
+	if lo < u.lo {
+		hi++
+	}
+	return u128{hi, lo}
+}
+
 func (u u128) sub(v u128) u128 {
 	lo := u.lo - v.lo
 	hi := u.hi - v.hi
@@ -95,11 +104,6 @@ func (s *set6) remove(k u128) {
 			delete(s.parts, k.hi)
 		}
 	}
-}
-
-func (s *set6) contains(k u128) bool {
-	p := s.parts[k.hi]
-	return p != nil && p.Contains(k.lo)
 }
 
 // nextAbsent returns the first key in [from, last] not in the set.
