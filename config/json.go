@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -249,8 +250,7 @@ func (l *lexer) next() (token, error) {
 		return token{kind: tEOF, pos: p}, nil
 	}
 	c := s.data[s.off]
-	single := map[byte]tokKind{'{': tLBrace, '}': tRBrace, '[': tLBracket, ']': tRBracket, ':': tColon, ',': tComma}
-	if k, ok := single[c]; ok {
+	if k := punctuation(c); k != tEOF {
 		s.advance(1)
 		return token{kind: k, pos: p}, nil
 	}
@@ -294,8 +294,7 @@ func lexString(s *source) (string, error) {
 				return "", syntaxErr(start, "string not closed")
 			}
 			esc := s.data[s.off+1]
-			repl := map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
-			if r, ok := repl[esc]; ok {
+			if r, ok := simpleEscape(esc); ok {
 				b.WriteByte(r)
 				s.advance(2)
 				continue
@@ -314,6 +313,42 @@ func lexString(s *source) (string, error) {
 			s.advance(1)
 		}
 	}
+}
+
+func punctuation(c byte) tokKind {
+	switch c {
+	case '{':
+		return tLBrace
+	case '}':
+		return tRBrace
+	case '[':
+		return tLBracket
+	case ']':
+		return tRBracket
+	case ':':
+		return tColon
+	case ',':
+		return tComma
+	}
+	return tEOF
+}
+
+func simpleEscape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\', '/':
+		return c, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
 }
 
 // lexUnicodeEscape decodes \uXXXX (and a following low surrogate) at the
@@ -577,4 +612,31 @@ func pathOrTop(path string) string {
 	return path
 }
 
-func osReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// maxFileSize bounds a configuration or include file.
+const maxFileSize = 64 << 20
+
+// osReadFile reads a configuration file: a regular file of at most
+// maxFileSize bytes, so that an include of a device or a FIFO fails
+// instead of hanging or eating memory.
+func osReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxFileSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err == nil && len(data) > maxFileSize {
+		err = fmt.Errorf("%s is larger than %d bytes", path, maxFileSize)
+	}
+	return data, err
+}

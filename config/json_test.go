@@ -132,6 +132,7 @@ func TestIncludeErrors(t *testing.T) {
   <?include "broken.json"?> } }`,
 		"broken.json": "\"valid-lifetime\":\n   oops",
 		"deep.json":   `{ "Dhcp4": <?include "d1.json"?> }`,
+		"device.json": `{ "Dhcp4": <?include "/dev/zero"?> }`,
 	})
 	for i := 1; i <= 12; i++ {
 		name := filepath.Join(dir, fmt.Sprintf("d%d.json", i))
@@ -146,6 +147,7 @@ func TestIncludeErrors(t *testing.T) {
 		{"unclosed.json", "directive not closed"},
 		{"bad-in-included.json", "broken.json:2:4: syntax error: unexpected character 'o'"},
 		{"deep.json", "too many nested includes"},
+		{"device.json", "is not a regular file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 )
 
@@ -25,7 +24,7 @@ func WithFileName(name string) Option { return func(o *parseOptions) { o.name = 
 // Load reads and parses the configuration file at path. Includes are
 // resolved relative to the file's directory.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := osReadFile(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read configuration: %v", err), Kind: ErrSyntax}
 	}

@@ -26,29 +26,40 @@ func (d *dec) reservations(o *obj, defs *defTable, subnet netip.Prefix, uniqueIP
 			return
 		}
 		ids[key] = path
-		var resources []string
-		if r.IPAddress.IsValid() {
-			resources = append(resources, r.IPAddress.String())
-		}
-		for _, a := range r.IPAddresses {
-			resources = append(resources, a.String())
-		}
-		for _, p := range r.Prefixes {
-			resources = append(resources, p.String())
-		}
-		for _, res := range resources {
-			if subnet.IsValid() && !strings.Contains(res, "/") && !subnet.Contains(netip.MustParseAddr(res)) {
-				d.fail(n, path, "reserved address %s is not within the subnet %s", res, subnet)
+		for _, res := range reservedResources(r) {
+			if subnet.IsValid() && res.addr.IsValid() && !subnet.Contains(res.addr) {
+				d.fail(n, path, "reserved address %s is not within the subnet %s", res.addr, subnet)
 				return
 			}
-			if first, dup := addrs[res]; dup && uniqueIPs {
-				d.fail(n, path, "duplicate reservation: %s is already reserved at %s (set ip-reservations-unique to false to allow it)", res, first)
+			if first, dup := addrs[res.key]; dup && uniqueIPs {
+				d.fail(n, path, "duplicate reservation: %s is already reserved at %s (set ip-reservations-unique to false to allow it)", res.key, first)
 				return
 			}
-			addrs[res] = path
+			addrs[res.key] = path
 		}
 		out = append(out, r)
 	})
+	return out
+}
+
+// resource is one reserved address (addr valid) or prefix, keyed by its
+// text for duplicate detection.
+type resource struct {
+	key  string
+	addr netip.Addr
+}
+
+func reservedResources(r Reservation) []resource {
+	var out []resource
+	if r.IPAddress.IsValid() {
+		out = append(out, resource{r.IPAddress.String(), r.IPAddress})
+	}
+	for _, a := range r.IPAddresses {
+		out = append(out, resource{a.String(), a})
+	}
+	for _, p := range r.Prefixes {
+		out = append(out, resource{key: p.String()})
+	}
 	return out
 }
 
