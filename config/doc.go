@@ -27,6 +27,9 @@
 // between levels per packet: for an option code it takes the first level
 // that has it in this order: reservation, pool, subnet, shared network,
 // the client classes in the order the packet was classified, global.
+// Subnet4/Subnet6 methods apply Kea's run-time rules that span levels:
+// Admits (subnet and shared network client-class), RequiredClasses
+// (require-client-classes of network, subnet and pool) and OptionScopes.
 //
 // # Strictness
 //

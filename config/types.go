@@ -276,7 +276,8 @@ type Subnet4 struct {
 	// class, reservation and global options are kept at their own level;
 	// Kea 2.2 looks an option up in this order and takes the first found:
 	// reservation, pool, subnet, shared network, client classes (in the
-	// order the packet was classified), global.
+	// order the packet was classified), global. OptionScopes returns the
+	// middle of that list.
 	Options []OptionData
 	// Interface selects the subnet for directly connected clients on that
 	// interface (subnet, then shared network; "" = none).
@@ -285,10 +286,11 @@ type Subnet4 struct {
 	// relayed packet from one of them selects this subnet.
 	Relay []netip.Addr
 	// ClientClass restricts the subnet to one class ("" = all). A subnet
-	// in a shared network also requires the network's ClientClass.
+	// in a shared network also requires the network's ClientClass: use
+	// Admits, which applies both.
 	ClientClass string
-	// RequireClientClasses are evaluated after subnet selection (pool,
-	// subnet and shared network lists all apply).
+	// RequireClientClasses are evaluated after subnet selection; the
+	// pool's and shared network's lists apply too (RequiredClasses).
 	RequireClientClasses []string
 	// Network is the shared network the subnet belongs to, or nil.
 	Network     *SharedNetwork4
