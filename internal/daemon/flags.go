@@ -10,12 +10,12 @@ import (
 type mode int
 
 const (
-	modeRun          mode = iota // -c: serve
-	modeCheck                    // -t: check the configuration and exit
-	modeDeepCheck                // -T: -t, then open the lease file and load the hook libraries
-	modeVersion                  // -v
-	modeExtVersion               // -V
-	modeHelp                     // -h
+	modeRun        mode = iota // -c: serve
+	modeCheck                  // -t: check the configuration and exit
+	modeDeepCheck              // -T: -t, then open the lease file and load the hook libraries
+	modeVersion                // -v
+	modeExtVersion             // -V
+	modeHelp                   // -h
 )
 
 // flags is the parsed command line.
