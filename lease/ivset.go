@@ -1,7 +1,5 @@
 package lease
 
-import "sort"
-
 // ivset is an ordered set of integers stored as maximal runs: [lo, hi]
 // intervals that neither overlap nor touch. It answers "first value at or
 // after x that is not in the set" with one lookup, which is what lets an
@@ -29,13 +27,32 @@ const ivChunkMax = 128
 // locate returns the chunk and index of the last interval whose lo <= k,
 // or ok == false when k is below every interval.
 func (s *ivset[K]) locate(k K) (c, i int, ok bool) {
-	c = sort.Search(len(s.mins), func(j int) bool { return s.mins[j] > k }) - 1
+	// Hand-written binary searches: sort.Search's closure calls cost more
+	// than the comparisons here.
+	lo, hi := 0, len(s.mins)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s.mins[mid] <= k {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	c = lo - 1
 	if c < 0 {
 		return 0, 0, false
 	}
 	ch := s.chunks[c]
-	i = sort.Search(len(ch), func(j int) bool { return ch[j].lo > k }) - 1
-	return c, i, true // i >= 0 since ch[0].lo == mins[c] <= k
+	lo, hi = 0, len(ch)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ch[mid].lo <= k {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return c, lo - 1, true // lo >= 1 since ch[0].lo == mins[c] <= k
 }
 
 // next returns the position after (c, i), ok == false at the end.

@@ -301,3 +301,58 @@ func TestSkipBadRows(t *testing.T) {
 		t.Errorf("a bad header: %v", err)
 	}
 }
+
+func TestLoadReport(t *testing.T) {
+	dir := t.TempDir()
+	m := openTest(t, dir, nil)
+	for i := 0; i < 4; i++ {
+		m.Add4(ctx, lease4(i)) // expire 1700003600 + i
+	}
+	m.Close()
+	var log bytes.Buffer
+	openTest(t, dir, func(o *MemfileOptions) {
+		o.Logger = logTo(&log)
+		o.Now = func() time.Time { return time.Unix(1700003602, 0) }
+	})
+	if !strings.Contains(log.String(), "leases=4 expired=2") {
+		t.Errorf("load report:\n%s", log.String())
+	}
+}
+
+// TestWriteBehind: without Sync, rows still reach the file once enough of
+// them pile up, so memory stays bounded and a killed process loses little.
+func TestWriteBehind(t *testing.T) {
+	dir := t.TempDir()
+	var cf *countingFile
+	m := openTest(t, dir, withCounting(&cf, nil))
+	for i := 0; i < 5000; i++ { // about 400 KiB of rows
+		m.Add4(ctx, lease4(i))
+	}
+	st, _ := os.Stat(filepath.Join(dir, "leases4.csv"))
+	if st.Size() < writeBehind {
+		t.Errorf("file holds %d bytes after 5000 unsynced writes, want at least %d", st.Size(), writeBehind)
+	}
+	if n := cf.syncs.Load(); n != 0 {
+		t.Errorf("write-behind did %d fsyncs, want none", n)
+	}
+}
+
+func TestLFCTimer(t *testing.T) {
+	dir := t.TempDir()
+	m := openTest(t, dir, func(o *MemfileOptions) { o.LFCInterval = 10 * time.Millisecond })
+	m.Add4(ctx, lease4(1))
+	deadline := time.Now().Add(5 * time.Second)
+	for m.Stats().Compactions == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no compaction within 5s with lfc-interval 10ms")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := openTest(t, dir, nil)
+	if r.Len4() != 1 {
+		t.Errorf("%d leases after timed compactions, want 1", r.Len4())
+	}
+}

@@ -121,13 +121,16 @@ func openLeaseFile(ctx context.Context, opts *MemfileOptions, path string, v6 bo
 			return nil, err
 		}
 	}
-	n := 0
+	now := opts.Now().Unix()
+	var n, expired int
 	if v6 {
 		n = t6.len()
+		expired = len(expiredIDs(&t6.exp, now, 0, func(id uint32) int64 { return t6.recs[id].expire() }))
 	} else {
 		n = t4.len()
+		expired = len(expiredIDs(&t4.exp, now, 0, func(id uint32) int64 { return t4.recs[id].expire() }))
 	}
-	lf.log.Info("lease file loaded", "family", lf.family(), "file", path, "leases", n)
+	lf.log.Info("lease file loaded", "family", lf.family(), "file", path, "leases", n, "expired", expired)
 	return lf, nil
 }
 

@@ -22,8 +22,9 @@ type MemfileOptions struct {
 	// LFCInterval runs compaction (Kea's lease file cleanup) this often; 0
 	// disables the timer (Compact can still be called).
 	LFCInterval time.Duration
-	// Now is the clock (time.Now if nil); the memfile uses it only for its
-	// load report, callers pass the time to Expired and DeleteReclaimed.
+	// Now is the clock (time.Now if nil). The memfile uses it only to report
+	// how many loaded leases have expired; callers pass the time to Expired
+	// and DeleteReclaimed.
 	Now func() time.Time
 	// Logger receives load reports, skipped rows, torn-line recovery and
 	// compaction results (slog.Default if nil).

@@ -206,8 +206,9 @@ func (m *Memfile) NextFree4(_ context.Context, from, last netip.Addr) (netip.Add
 }
 
 // Each4 calls fn with every DHCPv4 lease, in no particular order, until fn
-// returns false. It holds the read lock throughout, so fn must not call the
-// store.
+// returns false. The *Lease4 is reused between calls (its slices are not):
+// copy it to keep it. Each4 holds the read lock throughout, so fn must not
+// write to the store.
 func (m *Memfile) Each4(fn func(*Lease4) bool) {
 	m.mu4.RLock()
 	defer m.mu4.RUnlock()

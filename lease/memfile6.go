@@ -192,8 +192,8 @@ func (m *Memfile) NextFree6(_ context.Context, from, last netip.Addr, prefixLen 
 	return addrOfKey(k, prefixLen), true, nil
 }
 
-// Each6 calls fn with every DHCPv6 lease until fn returns false, holding the
-// read lock throughout.
+// Each6 calls fn with every DHCPv6 lease until fn returns false, as Each4
+// does.
 func (m *Memfile) Each6(fn func(*Lease6) bool) {
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()

@@ -298,3 +298,40 @@ func TestFamilyWithoutFile(t *testing.T) {
 		t.Error("persist without paths accepted")
 	}
 }
+
+// TestManyLeasesOneKey: many leases of one hardware address in a subnet
+// (one MAC behind many client ids); removals from the middle of the chain
+// keep the rest findable, and the lookup prefers held, then later expiry.
+func TestManyLeasesOneKey(t *testing.T) {
+	m := openTest(t, t.TempDir(), nil)
+	hw := []byte{2, 0, 0, 0, 0, 0xaa}
+	for i := 0; i < 50; i++ {
+		l := lease4(i)
+		l.HWAddr, l.SubnetID, l.CLTT = hw, 1, 1700000000+int64(i)
+		if err := m.Add4(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 50; i += 3 {
+		m.Delete4(ctx, lease4(i).Addr)
+	}
+	got, err := m.Get4ByHWAddr(ctx, hw, 1)
+	if err != nil || got.Addr != lease4(49).Addr {
+		t.Fatalf("Get4ByHWAddr = %v, %v; want the latest expiry, %v", got.Addr, err, lease4(49).Addr)
+	}
+	l := lease4(49)
+	l.HWAddr, l.SubnetID, l.CLTT, l.State = hw, 1, 1700000049, StateExpiredReclaimed
+	m.Update4(ctx, l)
+	if got, _ := m.Get4ByHWAddr(ctx, hw, 1); got.Addr != lease4(47).Addr {
+		t.Fatalf("Get4ByHWAddr = %v; want the held lease with the latest expiry, %v", got.Addr, lease4(47).Addr)
+	}
+	for i := 0; i < 50; i++ {
+		m.Delete4(ctx, lease4(i).Addr)
+	}
+	if _, err := m.Get4ByHWAddr(ctx, hw, 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after deleting all: %v", err)
+	}
+	if len(m.t4.byHW) != 0 || len(m.t4.byCID) != 0 {
+		t.Errorf("indexes keep %d and %d chains for no leases", len(m.t4.byHW), len(m.t4.byCID))
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"sort"
 )
 
-// rec4 is one DHCPv4 lease in memory: 64 bytes of fixed fields, and one
+// rec4 is one DHCPv4 lease in memory: 72 bytes of fixed fields, and one
 // string holding the variable-length fields back to back, so a typical lease
 // (6-byte MAC, 7-byte client id, no hostname) costs one 16-byte allocation.
 // The string is immutable, so reads can hand out substrings of it.
@@ -17,8 +17,8 @@ type rec4 struct {
 	valid   uint32
 	subnet  uint32
 	pool    uint32
-	nextHW  uint32 // next record in the same byHW chain
-	nextCID uint32 // next record in the same byCID chain
+	hwLink  link   // neighbours in the byHW chain
+	cidLink link   // neighbours in the byCID chain
 	epos    uint32 // position in the expiry index bucket
 	hostLen uint16
 	hwLen   uint8
@@ -184,14 +184,10 @@ func (t *table4) remove(id uint32) {
 func (t *table4) link(id uint32) {
 	r := &t.recs[id]
 	if r.hwLen > 0 {
-		h := keyHash(t.seed, r.hw(), r.subnet)
-		r.nextHW = t.byHW[h]
-		t.byHW[h] = id
+		chain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
 	}
 	if r.cidLen > 0 {
-		h := keyHash(t.seed, r.cid(), r.subnet)
-		r.nextCID = t.byCID[h]
-		t.byCID[h] = id
+		chain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
 	}
 	held, recl := indexedExpiry(r.state, r.valid)
 	switch {
@@ -209,10 +205,10 @@ func (t *table4) link(id uint32) {
 func (t *table4) unlink(id uint32) {
 	r := &t.recs[id]
 	if r.hwLen > 0 {
-		unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, func(i uint32) *uint32 { return &t.recs[i].nextHW })
+		unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
 	}
 	if r.cidLen > 0 {
-		unchain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, func(i uint32) *uint32 { return &t.recs[i].nextCID })
+		unchain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
 	}
 	moved := func(m, pos uint32) { t.recs[m].epos = pos }
 	held, recl := indexedExpiry(r.state, r.valid)
@@ -231,25 +227,38 @@ func (t *table4) unlink(id uint32) {
 	}
 }
 
-// unchain removes id from the chain that starts at heads[h].
-func unchain(heads map[uint64]uint32, h uint64, id uint32, next func(uint32) *uint32) {
-	cur := heads[h]
-	if cur == id {
-		if n := *next(id); n != 0 {
-			heads[h] = n
-		} else {
-			delete(heads, h)
-		}
-		return
+func (t *table4) hwLinkOf(id uint32) *link  { return &t.recs[id].hwLink }
+func (t *table4) cidLinkOf(id uint32) *link { return &t.recs[id].cidLink }
+
+// link ties a record into a chain of records whose keys hash alike. The
+// chain is doubly linked so that removing a record is O(1) however many
+// leases share a key (one MAC behind many client ids, say).
+type link struct{ next, prev uint32 }
+
+// chain puts id at the head of the chain at heads[h].
+func chain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
+	head := heads[h]
+	*linkOf(id) = link{next: head}
+	if head != 0 {
+		linkOf(head).prev = id
 	}
-	for cur != 0 {
-		p := next(cur)
-		if *p == id {
-			*p = *next(id)
-			return
-		}
-		cur = *p
+	heads[h] = id
+}
+
+// unchain takes id out of the chain at heads[h].
+func unchain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
+	l := *linkOf(id)
+	if l.prev != 0 {
+		linkOf(l.prev).next = l.next
+	} else if l.next != 0 {
+		heads[h] = l.next
+	} else {
+		delete(heads, h)
 	}
+	if l.next != 0 {
+		linkOf(l.next).prev = l.prev
+	}
+	*linkOf(id) = link{}
 }
 
 // better reports whether record a should be returned before record b by the
@@ -274,9 +283,9 @@ func (t *table4) byKey(key []byte, subnet uint32, cid bool) (uint32, bool) {
 	best := uint32(0)
 	for id := heads[keyHash(t.seed, string(key), subnet)]; id != 0; {
 		r := &t.recs[id]
-		k, next := r.hw(), r.nextHW
+		k, next := r.hw(), r.hwLink.next
 		if cid {
-			k, next = r.cid(), r.nextCID
+			k, next = r.cid(), r.cidLink.next
 		}
 		if r.subnet == subnet && k == string(key) && (best == 0 || better4(r, &t.recs[best])) {
 			best = id

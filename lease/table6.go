@@ -16,7 +16,7 @@ type rec6 struct {
 	subnet   uint32
 	pool     uint32
 	hwSource uint32
-	nextDUID uint32
+	duidLink link
 	epos     uint32
 	hwType   uint16
 	hostLen  uint16
@@ -165,9 +165,7 @@ func (t *table6) remove(id uint32) {
 func (t *table6) link(id uint32) {
 	r := &t.recs[id]
 	if r.duidLen > 0 {
-		h := duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet)
-		r.nextDUID = t.byDUID[h]
-		t.byDUID[h] = id
+		chain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
 	held, recl := indexedExpiry(r.state, r.valid)
 	switch {
@@ -190,8 +188,7 @@ func (t *table6) link(id uint32) {
 func (t *table6) unlink(id uint32) {
 	r := &t.recs[id]
 	if r.duidLen > 0 {
-		unchain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id,
-			func(i uint32) *uint32 { return &t.recs[i].nextDUID })
+		unchain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
 	moved := func(m, pos uint32) { t.recs[m].epos = pos }
 	held, recl := indexedExpiry(r.state, r.valid)
@@ -215,13 +212,15 @@ func (t *table6) unlink(id uint32) {
 	}
 }
 
-// byDUIDKey returns the records of one IA.
+func (t *table6) duidLinkOf(id uint32) *link { return &t.recs[id].duidLink }
+
+// byIA returns the records of one IA.
 func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
 	if len(duid) == 0 {
 		return nil
 	}
 	var ids []uint32
-	for id := t.byDUID[duidHash(t.seed, string(duid), iaid, typ, subnet)]; id != 0; id = t.recs[id].nextDUID {
+	for id := t.byDUID[duidHash(t.seed, string(duid), iaid, typ, subnet)]; id != 0; id = t.recs[id].duidLink.next {
 		r := &t.recs[id]
 		if r.typ == typ && r.iaid == iaid && r.subnet == subnet && r.duid() == string(duid) {
 			ids = append(ids, id)
