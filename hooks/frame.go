@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -43,12 +42,12 @@ type socketLink struct {
 	writing bool
 	err     error
 
-	r   *bufio.Reader
-	buf []byte
+	rbuf []byte // read buffer: rbuf[r:w] is read but not yet consumed
+	r, w int
 }
 
 func newSocketLink(c net.Conn, writeTimeout time.Duration) *socketLink {
-	return &socketLink{c: c, writeTimeout: writeTimeout, r: bufio.NewReaderSize(c, 64<<10)}
+	return &socketLink{c: c, writeTimeout: writeTimeout, rbuf: make([]byte, 64<<10)}
 }
 
 var marshalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -130,25 +129,56 @@ func appendFrame(b []byte, f *pb.Frame) ([]byte, error) {
 	return b, nil
 }
 
-// recv reads one frame; only one goroutine may call it.
+// recv reads one frame; only one goroutine at a time may call it. A read
+// deadline that expires mid-frame keeps what was read, so the next recv
+// goes on where this one stopped (the host's callers take turns reading,
+// each with its own deadline).
 func (s *socketLink) recv(f *pb.Frame) error {
-	var hdr [4]byte
-	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
-		return err
+	for {
+		if avail := s.w - s.r; avail >= 4 {
+			n := int(binary.BigEndian.Uint32(s.rbuf[s.r:]))
+			if n > maxFrame {
+				return fmt.Errorf("frame length %d exceeds %d", n, maxFrame)
+			}
+			if avail >= 4+n {
+				body := s.rbuf[s.r+4 : s.r+4+n]
+				s.r += 4 + n
+				if s.r == s.w {
+					s.r, s.w = 0, 0
+				}
+				return proto.Unmarshal(body, f)
+			}
+			if need := 4 + n; need > len(s.rbuf)-s.r {
+				s.compact(need)
+			}
+		} else if len(s.rbuf)-s.r < 4 {
+			s.compact(4)
+		}
+		m, err := s.c.Read(s.rbuf[s.w:])
+		s.w += m
+		if err != nil {
+			if m > 0 && errors.Is(err, io.EOF) {
+				continue
+			}
+			return err
+		}
 	}
-	n := binary.BigEndian.Uint32(hdr[:])
-	if n > maxFrame {
-		return fmt.Errorf("frame length %d exceeds %d", n, maxFrame)
-	}
-	if cap(s.buf) < int(n) {
-		s.buf = make([]byte, n)
-	}
-	s.buf = s.buf[:n]
-	if _, err := io.ReadFull(s.r, s.buf); err != nil {
-		return err
-	}
-	return proto.Unmarshal(s.buf, f)
 }
+
+// compact moves the unread bytes to the front, growing the buffer to hold
+// at least need bytes.
+func (s *socketLink) compact(need int) {
+	if need > len(s.rbuf) {
+		nb := make([]byte, max(need, 2*len(s.rbuf)))
+		s.w = copy(nb, s.rbuf[s.r:s.w])
+		s.rbuf, s.r = nb, 0
+		return
+	}
+	s.w = copy(s.rbuf, s.rbuf[s.r:s.w])
+	s.r = 0
+}
+
+func (s *socketLink) setReadDeadline(t time.Time) error { return s.c.SetReadDeadline(t) }
 
 func (s *socketLink) close() error { return s.c.Close() }
 
@@ -189,5 +219,3 @@ func (l *streamLink) close() error {
 	}
 	return err
 }
-
-var errLinkClosed = errors.New("link closed")

@@ -13,6 +13,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("LEASEHOLD_HOOKS_TEST_HOST"); path != "" {
 		os.Exit(runTestHost(path))
 	}
+	if os.Getenv("LEASEHOLD_HOOKS_TEST_ECHO") != "" {
+		os.Exit(runEcho())
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -55,27 +56,10 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 		proc.fail(err)
 		return Continue, fmt.Errorf("%w: %v", errPluginDown, err)
 	}
-	pc.timer.Reset(d)
-	var r *pb.Reply
-	var why error
-	select {
-	case r = <-pc.ch:
-	case <-pc.timer.C:
-		why = fmt.Errorf("%w (%v)", errDeadline, d)
-	case <-proc.dead:
-		why = errPluginDown
-	case <-ctx.Done():
-		why = ctx.Err()
-	}
-	if r == nil {
-		if _, mine := proc.pending.LoadAndDelete(id); !mine {
-			r = <-pc.ch // the reader took the call and is handing its reply over
-		}
-	}
-	pc.timer.Stop()
+	r, err := proc.wait(ctx, id, pc, d)
 	pendingPool.Put(pc)
-	if r == nil {
-		return Continue, why
+	if err != nil {
+		return Continue, err
 	}
 	if r.Error != "" {
 		return Continue, fmt.Errorf("plugin callout: %s", r.Error)
@@ -84,6 +68,89 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 		applyChanges(p, a, r.Changes)
 	}
 	return NextStep(r.Step), nil
+}
+
+// wait waits for the reply of call id: it takes the reply from its channel
+// or, holding the read token, reads the link itself.
+func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d time.Duration) (*pb.Reply, error) {
+	deadline := time.Now().Add(d)
+	var why error
+	// The usual case, one call at a time: read the reply at once, with the
+	// socket's read deadline as the only timer.
+	select {
+	case <-proc.readToken:
+		r, err := proc.leadRead(id, pc, deadline)
+		proc.readToken <- struct{}{}
+		if r != nil {
+			return r, nil
+		}
+		why = err
+	default:
+	}
+	if why == nil {
+		pc.timer.Reset(time.Until(deadline))
+		defer pc.timer.Stop()
+	}
+	for why == nil {
+		select {
+		case r := <-pc.ch:
+			return r, nil
+		case <-proc.readToken: // nil with the gRPC transport: never ready
+			r, err := proc.leadRead(id, pc, deadline)
+			proc.readToken <- struct{}{}
+			if r != nil {
+				return r, nil
+			}
+			why = err
+		case <-pc.timer.C:
+			why = errDeadline
+		case <-proc.dead:
+			why = errPluginDown
+		case <-ctx.Done():
+			why = ctx.Err()
+		}
+	}
+	if _, mine := proc.pending.LoadAndDelete(id); !mine {
+		return <-pc.ch, nil // a reader took the reply and is handing it over
+	}
+	if why == errDeadline {
+		why = fmt.Errorf("%w (%v)", errDeadline, d)
+	}
+	return nil, why
+}
+
+// leadRead reads frames until the reply of call id, handing other callers'
+// replies to them, or until the deadline.
+func (proc *pluginProc) leadRead(id uint64, pc *pendingCall, deadline time.Time) (*pb.Reply, error) {
+	select {
+	case r := <-pc.ch: // the previous reader found it
+		return r, nil
+	default:
+	}
+	_ = proc.sock.setReadDeadline(deadline)
+	for {
+		f := &pb.Frame{}
+		if err := proc.sock.recv(f); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return nil, errDeadline
+			}
+			proc.fail(fmt.Errorf("call link: %w", err))
+			return nil, errPluginDown
+		}
+		rep := f.GetReply()
+		if rep == nil {
+			proc.fail(fmt.Errorf("protocol error: unexpected frame %T on the call link", f.Kind))
+			return nil, errPluginDown
+		}
+		v, ok := proc.pending.LoadAndDelete(rep.Id)
+		if !ok {
+			continue // the late reply of a call that gave up
+		}
+		if rep.Id == id {
+			return rep, nil
+		}
+		v.(*pendingCall).ch <- rep
+	}
 }
 
 // applyChanges copies a plugin's changes into a. The Manager validates them

@@ -67,6 +67,13 @@ type pluginProc struct {
 	nextID  atomic.Uint64
 	started time.Time
 
+	// With the socket transport callers read their replies themselves,
+	// taking turns: holding readToken is the right to read sock. A reply
+	// read by the caller that waits for it costs no goroutine hand-off,
+	// which is most of a round trip on two cores.
+	sock      *socketLink
+	readToken chan struct{}
+
 	dead     chan struct{}
 	deadOnce sync.Once
 	deadErr  error
@@ -235,7 +242,14 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 			return nil, nil, err
 		}
 	}
-	go pl.readLoop(proc)
+	if sock, ok := proc.calls.(*socketLink); ok {
+		proc.sock = sock
+		proc.readToken = make(chan struct{}, 1)
+		proc.readToken <- struct{}{}
+		go pl.readLoop(proc, proc.events) // the plugin's unparks come back on the event socket
+	} else {
+		go pl.readLoop(proc, proc.calls)
+	}
 	return proc, reg, nil
 }
 
@@ -274,11 +288,11 @@ func socketPair() (net.Conn, *os.File, error) {
 }
 
 // readLoop takes replies and unparks from the plugin until the link fails.
-func (pl *pluginLib) readLoop(proc *pluginProc) {
+func (pl *pluginLib) readLoop(proc *pluginProc, l frameLink) {
 	for {
 		f := &pb.Frame{}
-		if err := proc.calls.recv(f); err != nil {
-			proc.fail(fmt.Errorf("call link: %w", err))
+		if err := l.recv(f); err != nil {
+			proc.fail(fmt.Errorf("link to plugin: %w", err))
 			return
 		}
 		switch k := f.Kind.(type) {

@@ -53,9 +53,9 @@ type pluginServer struct {
 	pb.UnimplementedHooksServer
 	lib Library
 
-	mu    sync.Mutex
-	reg   Registration
-	calls frameLink // where replies and unparks go
+	mu      sync.Mutex
+	reg     Registration
+	unparks frameLink // where unparks go: the event socket, or the Calls stream
 }
 
 func (s *pluginServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadResponse, error) {
@@ -83,10 +83,10 @@ func (s *pluginServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadR
 			_ = calls.Close()
 			return nil, err
 		}
-		cl := newSocketLink(calls, 0)
-		s.setCalls(cl)
-		go s.serveCalls(cl)
-		go s.serveEvents(newSocketLink(events, 0))
+		el := newSocketLink(events, 0)
+		s.setUnparks(el)
+		go s.serveCalls(newSocketLink(calls, 0))
+		go s.serveEvents(el)
 		resp.SocketsUsed = true
 	}
 	return resp, nil
@@ -114,8 +114,9 @@ func (s *pluginServer) Unload(ctx context.Context, _ *pb.UnloadRequest) (*pb.Unl
 
 func (s *pluginServer) Calls(stream pb.Hooks_CallsServer) error {
 	l := &streamLink{s: stream}
-	s.setCalls(l)
+	s.setUnparks(l)
 	s.serveCalls(l)
+	<-stream.Context().Done() // a slow callout may have handed the reading to another goroutine
 	return nil
 }
 
@@ -124,31 +125,10 @@ func (s *pluginServer) Events(stream pb.Hooks_EventsServer) error {
 	return stream.SendAndClose(&pb.EventsDone{})
 }
 
-func (s *pluginServer) setCalls(l frameLink) {
+func (s *pluginServer) setUnparks(l frameLink) {
 	s.mu.Lock()
-	s.calls = l
+	s.unparks = l
 	s.mu.Unlock()
-}
-
-// serveCalls runs each call on its own goroutine, so a slow callout does
-// not hold the others; replies go back in completion order with their ids.
-func (s *pluginServer) serveCalls(l frameLink) {
-	for {
-		f := &pb.Frame{}
-		if err := l.recv(f); err != nil {
-			return
-		}
-		c := f.GetCall()
-		if c == nil {
-			slog.Error("hooks: unexpected frame on the call link", "frame", fmt.Sprintf("%T", f.Kind))
-			continue
-		}
-		go func() {
-			if err := l.send(&pb.Frame{Kind: &pb.Frame_Reply{Reply: s.call(c)}}); err != nil {
-				slog.Error("hooks: send reply", "error", err)
-			}
-		}()
-	}
 }
 
 func (s *pluginServer) call(c *pb.Call) *pb.Reply {
@@ -161,11 +141,11 @@ func (s *pluginServer) call(c *pb.Call) *pb.Reply {
 		a.Park = ParkHandle{id: c.ParkId, r: s}
 	}
 	before := takeContent(p, a)
-	ctx := context.Background()
+	var ctx context.Context = context.Background()
 	if c.TimeoutUs > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(c.TimeoutUs)*time.Microsecond)
-		defer cancel()
+		dc := newDeadlineCtx(time.Now().Add(time.Duration(c.TimeoutUs) * time.Microsecond))
+		defer dc.release()
+		ctx = dc
 	}
 	step, err := safeCallout(ctx, s.lib, p, a)
 	if err != nil {
@@ -177,7 +157,7 @@ func (s *pluginServer) call(c *pb.Call) *pb.Reply {
 // resume implements resumer: a callout's ParkHandle sends an unpark.
 func (s *pluginServer) resume(id uint64, u Unpark) error {
 	s.mu.Lock()
-	l := s.calls
+	l := s.unparks
 	s.mu.Unlock()
 	if l == nil {
 		return errors.New("hooks: no link to the host")
