@@ -348,3 +348,32 @@ func TestNoOrphans(t *testing.T) {
 	_ = host.Wait()
 	waitFor(t, "the plugin to die with its host", 5*time.Second, func() bool { return !alive(kids[0]) })
 }
+
+// A slow callout must not hold the calls behind it: the plugin hands the
+// reading to another goroutine.
+func TestPluginSlowCalloutDoesNotBlockOthers(t *testing.T) {
+	for _, tr := range []struct {
+		name string
+		grpc bool
+	}{{"socket", false}, {"grpc-stream", true}} {
+		t.Run(tr.name, func(t *testing.T) {
+			m := newManager(t, pluginConfig(t, `{"sync": ["pkt4_receive"], "step": "skip", "slow-xid": 1}`,
+				LibrarySettings{Deadline: time.Second, GRPCStream: tr.grpc}))
+			slow := make(chan NextStep)
+			go func() { slow <- m.Call(context.Background(), Pkt4Receive, &Args{Query: packet4(1, 1, 1)}) }()
+			time.Sleep(20 * time.Millisecond) // let the slow call reach the plugin first
+			start := time.Now()
+			for i := range 10 {
+				if got := m.Call(context.Background(), Pkt4Receive, &Args{Query: packet4(1, uint32(100+i), 1)}); got != Skip {
+					t.Fatalf("fast call %d: %s", i, got)
+				}
+			}
+			if d := time.Since(start); d > 200*time.Millisecond {
+				t.Errorf("10 fast calls took %v behind a 300ms callout", d)
+			}
+			if got := <-slow; got != Skip {
+				t.Errorf("slow call: %s", got)
+			}
+		})
+	}
+}

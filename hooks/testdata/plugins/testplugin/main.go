@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type params struct {
 	LeaseAddr       string   `json:"lease-addr"`
 	ResponseXIDFlip bool     `json:"response-xid-flip"`
 	Marker          string   `json:"marker"`
+	SlowXID         uint32   `json:"slow-xid"`
 }
 
 type lib struct {
@@ -121,6 +123,9 @@ func (l *lib) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (hooks.
 	if n == l.p.FreezeOnCall && l.firstLife() {
 		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
 		time.Sleep(time.Second) // the stop may take effect a moment later
+	}
+	if l.p.SlowXID != 0 && len(a.Query) > 8 && binary.BigEndian.Uint32(a.Query[4:]) == l.p.SlowXID {
+		time.Sleep(300 * time.Millisecond)
 	}
 	if l.p.SleepMS > 0 {
 		time.Sleep(time.Duration(l.p.SleepMS) * time.Millisecond)
