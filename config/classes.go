@@ -38,7 +38,7 @@ func (d *dec) classes(o *obj, global *defTable) []ClientClass {
 		case cc.Name == "DROP" && cc.OnlyIfRequired:
 			d.fail(n, path, "special class DROP cannot be only-if-required")
 		}
-		cc.OptionDefs = d.parseOptionDefs(c, "option-def", true, nil)
+		cc.OptionDefs = d.parseOptionDefs(c, "option-def", true)
 		defs := &defTable{v6: d.v6, local: cc.OptionDefs, global: global.global}
 		cc.Options = d.parseOptionData(c, defs)
 		if !d.v6 {

@@ -11,7 +11,7 @@ func (d *dec) dhcp4(n *node) *DHCP4 {
 	c.Params4 = d.params4(global, n, path)
 	c.EchoClientID = o.boolOr("echo-client-id", true)
 	d.server(o, &c.Server)
-	c.OptionDefs = d.parseOptionDefs(o, "option-def", false, nil)
+	c.OptionDefs = d.parseOptionDefs(o, "option-def", false)
 	defs := &defTable{global: c.OptionDefs}
 	c.Options = d.parseOptionData(o, defs)
 	c.ClientClasses = d.classes(o, defs)

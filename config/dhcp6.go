@@ -18,7 +18,7 @@ func (d *dec) dhcp6(n *node) *DHCP6 {
 	c.MACSources = d.macSources(o)
 	c.RelaySuppliedOptions = d.rsoo(o)
 	c.DataDirectory = o.strOr("data-directory", "")
-	c.OptionDefs = d.parseOptionDefs(o, "option-def", false, nil)
+	c.OptionDefs = d.parseOptionDefs(o, "option-def", false)
 	defs := &defTable{v6: true, global: c.OptionDefs}
 	c.Options = d.parseOptionData(o, defs)
 	c.ClientClasses = d.classes(o, defs)

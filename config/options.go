@@ -200,7 +200,7 @@ func validName(s string) bool {
 // parseOptionDefs reads an "option-def" list. classLevel applies Kea's rule
 // that a DHCPv4 client class may only define option 43 and the
 // site-specific options 224-254 of the dhcp4 space.
-func (d *dec) parseOptionDefs(o *obj, key string, classLevel bool, earlier []OptionDef) []OptionDef {
+func (d *dec) parseOptionDefs(o *obj, key string, classLevel bool) []OptionDef {
 	var defs []OptionDef
 	o.each(key, func(_ int, n *node, path string) {
 		def := d.parseOptionDef(n, path)
@@ -211,7 +211,7 @@ func (d *dec) parseOptionDefs(o *obj, key string, classLevel bool, earlier []Opt
 			d.fail(n, path, "a client class may only define option 43 or 224-254 of the dhcp4 space, not %s.%d", def.Space, def.Code)
 			return
 		}
-		for _, other := range append(append([]OptionDef(nil), earlier...), defs...) {
+		for _, other := range defs {
 			if other.Space != def.Space {
 				continue
 			}
