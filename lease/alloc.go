@@ -25,6 +25,10 @@ import (
 // holds its address: the server's reclamation (Store.Expired4/6) frees it,
 // where Kea would also reuse it on the spot.
 //
+// Delegated prefixes are told apart by prefix and length: a held /56 does
+// not keep the allocator from a /64 inside it (a PD pool's prefixes all have
+// the pool's delegated length).
+//
 // With a store that implements FreeFinder (Memfile does), the search skips a
 // whole run of leased addresses in one step, so allocation costs about the
 // same in an empty pool and a 99% full one, of any size; no allocator or
@@ -252,11 +256,14 @@ func pickIterative(ctx context.Context, sp *space, load func() u128, cas func(ol
 		if k == sp.last {
 			next = sp.first
 		}
-		// Losing the race many times in a row is so unlikely that giving up
-		// (and letting the caller's Add catch a clash) is better than
-		// spinning.
-		if cas(cur, next) || attempt >= 8 {
+		// A failed swap means another caller moved the cursor, so someone
+		// made progress; look again from where it is now. (Returning k
+		// anyway would hand out an address the other caller may hold.)
+		if cas(cur, next) {
 			return k, nil
+		}
+		if attempt%64 == 63 && ctx.Err() != nil {
+			return u128{}, ctx.Err()
 		}
 	}
 }

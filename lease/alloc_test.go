@@ -300,7 +300,11 @@ func TestAllocateConcurrent(t *testing.T) {
 					err = m.Add4(ctx, l)
 					mu.Lock()
 					if errors.Is(err, ErrExists) {
-						clashes++ // the caller retries, as a server does
+						// The caller retries, as a server does. Count
+						// clashes while the pool still has room.
+						if len(seen) < 1024-64 {
+							clashes++
+						}
 					} else {
 						seen[addr] = true
 					}
@@ -314,7 +318,7 @@ func TestAllocateConcurrent(t *testing.T) {
 		}
 		// Iterative callers clash only when the cursor wraps onto an
 		// address another caller got but has not leased yet: near the end.
-		if name == "iterative" && clashes > 8 {
+		if name == "iterative" && clashes > 0 {
 			t.Errorf("iterative: %d clashes between concurrent callers", clashes)
 		}
 	}

@@ -224,8 +224,8 @@ func BenchmarkGetAdd(b *testing.B) {
 // fields: 6-byte MAC, 7-byte client id / 14-byte DUID, no hostname) and
 // measures the live heap they take. The target for DHCPv4 is 250 bytes.
 func TestMemoryPerLease(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 1M leases")
+	if testing.Short() || raceEnabled {
+		t.Skip("loads 1M leases; heap sizes under the race detector mean little")
 	}
 	const n = 1 << 20
 	measure := func(fill func(m *Memfile)) float64 {

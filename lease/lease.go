@@ -156,6 +156,15 @@ func check4(l *Lease4) error {
 	return nil
 }
 
+// checkLive rejects a valid lifetime of 0: in Kea's lease files a row with
+// it deletes the lease, so such a lease would vanish on the next load.
+func checkLive(addr netip.Addr, valid uint32) error {
+	if valid == 0 {
+		return fmt.Errorf("lease %v: valid lifetime 0 (in Kea's lease files that marks a deleted lease)", addr)
+	}
+	return nil
+}
+
 // check6 rejects leases a store must not accept.
 func check6(l *Lease6) error {
 	if !l.Addr.Is6() || l.Addr.Is4In6() || l.Addr.Zone() != "" {

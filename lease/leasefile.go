@@ -175,8 +175,10 @@ func (lf *leaseFile) load(path string, main bool, apply func(*Lease4, *Lease6)) 
 	defer f.Close()
 	sc := newRowScanner(f, lf.v6)
 	if err := sc.readHeader(); err != nil {
-		if errors.Is(err, errTorn) && main {
-			lf.log.Warn("lease file header cut short, starting the file afresh", "file", path)
+		if errors.Is(err, errTorn) {
+			// Only a crash while the file was created does this; the
+			// file holds no rows. A main file is made afresh.
+			lf.log.Warn("lease file header cut short; the file holds no leases", "file", path)
 			return 0, true, nil
 		}
 		if errors.Is(err, io.EOF) {

@@ -128,6 +128,9 @@ func (m *Memfile) lfcLoop(ctx context.Context, every time.Duration) {
 // the caller's goroutine. Reads and writes go on throughout; Syncs wait only
 // for the brief switch of files.
 func (m *Memfile) Compact(ctx context.Context) error {
+	if m.closed.Load() {
+		return ErrClosed
+	}
 	var errs []error
 	for _, f := range []*leaseFile{m.f4, m.f6} {
 		if f != nil {

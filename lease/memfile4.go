@@ -54,6 +54,9 @@ func (m *Memfile) Add4(_ context.Context, l *Lease4) error {
 	if err := check4(l); err != nil {
 		return err
 	}
+	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
+		return err
+	}
 	if err := checkUserContext(l.UserContext); err != nil {
 		return fmt.Errorf("lease %v: %w", l.Addr, err)
 	}
@@ -83,6 +86,9 @@ func (m *Memfile) Add4(_ context.Context, l *Lease4) error {
 // Update4 implements Store.
 func (m *Memfile) Update4(_ context.Context, l *Lease4) error {
 	if err := check4(l); err != nil {
+		return err
+	}
+	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
 		return err
 	}
 	if err := checkUserContext(l.UserContext); err != nil {

@@ -37,6 +37,9 @@ func (m *Memfile) Add6(_ context.Context, l *Lease6) error {
 	if err := check6(l); err != nil {
 		return err
 	}
+	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
+		return err
+	}
 	if err := checkUserContext(l.UserContext); err != nil {
 		return fmt.Errorf("lease %v: %w", l.Addr, err)
 	}
@@ -66,6 +69,9 @@ func (m *Memfile) Add6(_ context.Context, l *Lease6) error {
 // Update6 implements Store.
 func (m *Memfile) Update6(_ context.Context, l *Lease6) error {
 	if err := check6(l); err != nil {
+		return err
+	}
+	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
 		return err
 	}
 	if err := checkUserContext(l.UserContext); err != nil {
