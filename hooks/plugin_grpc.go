@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -117,8 +119,8 @@ func (w *logLines) logLine(line []byte) {
 			delete(m, "time")
 		}
 		attrs := make([]any, 0, 2*len(m))
-		for k, v := range m {
-			attrs = append(attrs, k, v)
+		for _, k := range slices.Sorted(maps.Keys(m)) { // a stable order reads and greps better
+			attrs = append(attrs, k, m[k])
 		}
 		w.log.Log(context.Background(), level, msg, attrs...)
 		return
