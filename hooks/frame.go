@@ -10,7 +10,6 @@ import (
 	"time"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -182,10 +181,16 @@ func (s *socketLink) setReadDeadline(t time.Time) error { return s.c.SetReadDead
 
 func (s *socketLink) close() error { return s.c.Close() }
 
+// msgStream is what streamLink needs of a gRPC client or server stream.
+type msgStream interface {
+	SendMsg(m any) error
+	RecvMsg(m any) error
+}
+
 // streamLink carries frames on a gRPC stream (the Calls or Events RPC).
 type streamLink struct {
 	mu     sync.Mutex
-	s      grpc.Stream
+	s      msgStream
 	cancel func()
 	closer func() error
 }
