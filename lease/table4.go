@@ -104,7 +104,9 @@ func (r *rec4) set(l *Lease4) {
 	b = append(b, l.ClientID...)
 	b = append(b, l.Hostname...)
 	b = append(b, l.UserContext...)
-	r.data = string(b)
+	if string(b) != r.data { // a renewal usually keeps them: no allocation
+		r.data = string(b)
+	}
 	r.cltt = l.CLTT
 	r.addr = addr4(l.Addr)
 	r.valid = l.ValidLifetime
@@ -163,67 +165,112 @@ func (t *table4) insert(l *Lease4) {
 	}
 	t.recs[id].set(l)
 	t.byAddr[t.recs[id].addr] = id
-	t.link(id)
+	t.link(id, partAll)
 }
 
-// update replaces the lease in record id.
+// update replaces the lease in record id, touching only the indexes whose
+// keys change: a renewal moves the lease in the expiry index and nothing
+// else.
 func (t *table4) update(id uint32, l *Lease4) {
-	t.unlink(id)
-	t.recs[id].set(l)
-	t.link(id)
+	r := &t.recs[id]
+	parts := 0
+	if r.subnet != l.SubnetID || r.hw() != string(l.HWAddr) || r.cid() != string(l.ClientID) {
+		parts |= partKeys
+	}
+	if expiryMoves(r.state, r.valid, r.expire(), l.State, l.ValidLifetime, l.Expire()) {
+		parts |= partExpiry
+	}
+	if r.state.held() != l.State.held() {
+		parts |= partHeld
+	}
+	if r.subnet != l.SubnetID || r.pool != l.PoolID || r.state != l.State {
+		parts |= partCount
+	}
+	t.unlink(id, parts)
+	r.set(l)
+	t.link(id, parts)
 }
 
 // remove deletes record id.
 func (t *table4) remove(id uint32) {
-	t.unlink(id)
+	t.unlink(id, partAll)
 	delete(t.byAddr, t.recs[id].addr)
 	t.recs[id] = rec4{}
 	t.free = append(t.free, id)
 }
 
-func (t *table4) link(id uint32) {
-	r := &t.recs[id]
-	if r.hwLen > 0 {
-		chain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
-	}
-	if r.cidLen > 0 {
-		chain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
-	}
-	held, recl := indexedExpiry(r.state, r.valid)
-	switch {
-	case held:
-		r.epos = t.exp.insert(id, r.expire())
-	case recl:
-		r.epos = t.recl.insert(id, r.expire())
-	}
-	if r.state.held() {
-		t.held.Add(r.addr)
-	}
-	t.counts[countKey{r.subnet, r.pool, TypeNA, r.state}]++
+// Index parts a record is linked into.
+const (
+	partKeys   = 1 << iota // hardware address / client id / DUID chains
+	partExpiry             // expiry or reclaimed-expiry index
+	partHeld               // set of held addresses
+	partCount              // per-subnet counts
+	partAll    = partKeys | partExpiry | partHeld | partCount
+)
+
+// expiryMoves reports whether a change of state, lifetime or expiry moves
+// a record in the expiry indexes.
+func expiryMoves(oldState State, oldValid uint32, oldExpire int64, state State, valid uint32, expire int64) bool {
+	oh, or := indexedExpiry(oldState, oldValid)
+	nh, nr := indexedExpiry(state, valid)
+	return oh != nh || or != nr || ((oh || or) && bucketOf(oldExpire) != bucketOf(expire))
 }
 
-func (t *table4) unlink(id uint32) {
+func (t *table4) link(id uint32, parts int) {
 	r := &t.recs[id]
-	if r.hwLen > 0 {
-		unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
+	if parts&partKeys != 0 {
+		if r.hwLen > 0 {
+			chain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
+		}
+		if r.cidLen > 0 {
+			chain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
+		}
 	}
-	if r.cidLen > 0 {
-		unchain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
+	if parts&partExpiry != 0 {
+		held, recl := indexedExpiry(r.state, r.valid)
+		switch {
+		case held:
+			r.epos = t.exp.insert(id, r.expire())
+		case recl:
+			r.epos = t.recl.insert(id, r.expire())
+		}
 	}
-	moved := func(m, pos uint32) { t.recs[m].epos = pos }
-	held, recl := indexedExpiry(r.state, r.valid)
-	switch {
-	case held:
-		t.exp.remove(id, r.expire(), r.epos, moved)
-	case recl:
-		t.recl.remove(id, r.expire(), r.epos, moved)
+	if parts&partHeld != 0 && r.state.held() {
+		t.held.Add(r.addr)
 	}
-	if r.state.held() {
+	if parts&partCount != 0 {
+		t.counts[countKey{r.subnet, r.pool, TypeNA, r.state}]++
+	}
+}
+
+func (t *table4) unlink(id uint32, parts int) {
+	r := &t.recs[id]
+	if parts&partKeys != 0 {
+		if r.hwLen > 0 {
+			unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
+		}
+		if r.cidLen > 0 {
+			unchain(t.byCID, keyHash(t.seed, r.cid(), r.subnet), id, t.cidLinkOf)
+		}
+	}
+	if parts&partExpiry != 0 {
+		moved := func(m, pos uint32) { t.recs[m].epos = pos }
+		held, recl := indexedExpiry(r.state, r.valid)
+		switch {
+		case held:
+			t.exp.remove(id, r.expire(), r.epos, moved)
+		case recl:
+			t.recl.remove(id, r.expire(), r.epos, moved)
+		}
+	}
+	if parts&partHeld != 0 && r.state.held() {
 		t.held.Remove(r.addr)
 	}
-	k := countKey{r.subnet, r.pool, TypeNA, r.state}
-	if t.counts[k]--; t.counts[k] == 0 {
-		delete(t.counts, k)
+	if parts&partCount != 0 {
+		k := countKey{r.subnet, r.pool, TypeNA, r.state}
+		if t.counts[k]--; t.counts[k] == 0 {
+			delete(t.counts, k)
+		}
 	}
 }
 

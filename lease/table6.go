@@ -70,7 +70,9 @@ func (r *rec6) set(l *Lease6) {
 	b = append(b, l.HWAddr...)
 	b = append(b, l.Hostname...)
 	b = append(b, l.UserContext...)
-	r.data = string(b)
+	if string(b) != r.data {
+		r.data = string(b)
+	}
 	r.addr = l.Addr.As16()
 	r.cltt = l.CLTT
 	r.valid = l.ValidLifetime
@@ -146,35 +148,53 @@ func (t *table6) insert(l *Lease6) {
 	}
 	t.recs[id].set(l)
 	t.byAddr[t.recs[id].addr] = id
-	t.link(id)
+	t.link(id, partAll)
 }
 
+// update replaces the lease in record id, touching only the indexes whose
+// keys change.
 func (t *table6) update(id uint32, l *Lease6) {
-	t.unlink(id)
-	t.recs[id].set(l)
-	t.link(id)
+	r := &t.recs[id]
+	parts := 0
+	if r.subnet != l.SubnetID || r.iaid != l.IAID || r.typ != l.Type || r.duid() != string(l.DUID) {
+		parts |= partKeys
+	}
+	if expiryMoves(r.state, r.valid, r.expire(), l.State, l.ValidLifetime, l.Expire()) {
+		parts |= partExpiry
+	}
+	if r.state.held() != l.State.held() || r.plen != l.PrefixLen {
+		parts |= partHeld
+	}
+	if r.subnet != l.SubnetID || r.pool != l.PoolID || r.state != l.State || r.typ != l.Type {
+		parts |= partCount
+	}
+	t.unlink(id, parts)
+	r.set(l)
+	t.link(id, parts)
 }
 
 func (t *table6) remove(id uint32) {
-	t.unlink(id)
+	t.unlink(id, partAll)
 	delete(t.byAddr, t.recs[id].addr)
 	t.recs[id] = rec6{}
 	t.free = append(t.free, id)
 }
 
-func (t *table6) link(id uint32) {
+func (t *table6) link(id uint32, parts int) {
 	r := &t.recs[id]
-	if r.duidLen > 0 {
+	if parts&partKeys != 0 && r.duidLen > 0 {
 		chain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
-	held, recl := indexedExpiry(r.state, r.valid)
-	switch {
-	case held:
-		r.epos = t.exp.insert(id, r.expire())
-	case recl:
-		r.epos = t.recl.insert(id, r.expire())
+	if parts&partExpiry != 0 {
+		held, recl := indexedExpiry(r.state, r.valid)
+		switch {
+		case held:
+			r.epos = t.exp.insert(id, r.expire())
+		case recl:
+			r.epos = t.recl.insert(id, r.expire())
+		}
 	}
-	if r.state.held() {
+	if parts&partHeld != 0 && r.state.held() {
 		s := t.held[r.plen]
 		if s == nil {
 			s = &set6{parts: make(map[uint64]*ivset[uint64])}
@@ -182,23 +202,27 @@ func (t *table6) link(id uint32) {
 		}
 		s.add(keyOf(netip.AddrFrom16(r.addr), r.plen))
 	}
-	t.counts[countKey{r.subnet, r.pool, r.typ, r.state}]++
+	if parts&partCount != 0 {
+		t.counts[countKey{r.subnet, r.pool, r.typ, r.state}]++
+	}
 }
 
-func (t *table6) unlink(id uint32) {
+func (t *table6) unlink(id uint32, parts int) {
 	r := &t.recs[id]
-	if r.duidLen > 0 {
+	if parts&partKeys != 0 && r.duidLen > 0 {
 		unchain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
-	moved := func(m, pos uint32) { t.recs[m].epos = pos }
-	held, recl := indexedExpiry(r.state, r.valid)
-	switch {
-	case held:
-		t.exp.remove(id, r.expire(), r.epos, moved)
-	case recl:
-		t.recl.remove(id, r.expire(), r.epos, moved)
+	if parts&partExpiry != 0 {
+		moved := func(m, pos uint32) { t.recs[m].epos = pos }
+		held, recl := indexedExpiry(r.state, r.valid)
+		switch {
+		case held:
+			t.exp.remove(id, r.expire(), r.epos, moved)
+		case recl:
+			t.recl.remove(id, r.expire(), r.epos, moved)
+		}
 	}
-	if r.state.held() {
+	if parts&partHeld != 0 && r.state.held() {
 		if s := t.held[r.plen]; s != nil {
 			s.remove(keyOf(netip.AddrFrom16(r.addr), r.plen))
 			if len(s.parts) == 0 {
@@ -206,9 +230,11 @@ func (t *table6) unlink(id uint32) {
 			}
 		}
 	}
-	k := countKey{r.subnet, r.pool, r.typ, r.state}
-	if t.counts[k]--; t.counts[k] == 0 {
-		delete(t.counts, k)
+	if parts&partCount != 0 {
+		k := countKey{r.subnet, r.pool, r.typ, r.state}
+		if t.counts[k]--; t.counts[k] == 0 {
+			delete(t.counts, k)
+		}
 	}
 }
 
