@@ -3,7 +3,6 @@ package lease
 import (
 	"hash/maphash"
 	"net/netip"
-	"sort"
 )
 
 // rec4 is one DHCPv4 lease in memory: 72 bytes of fixed fields, and one
@@ -31,16 +30,6 @@ func (r *rec4) expire() int64 { return r.cltt + int64(r.valid) }
 func (r *rec4) hw() string    { return r.data[:r.hwLen] }
 func (r *rec4) cid() string   { return r.data[r.hwLen : int(r.hwLen)+int(r.cidLen)] }
 
-// indexedExpiry says which expiry index holds the record, if any: held
-// leases wait to expire, reclaimed ones wait to be flushed, and an infinite
-// lifetime never does either.
-func indexedExpiry(state State, valid uint32) (held, reclaimed bool) {
-	if valid == InfiniteLifetime {
-		return false, false
-	}
-	return state.held(), !state.held()
-}
-
 // table4 is the in-memory DHCPv4 lease table with its indexes. Record ids
 // index recs; id 0 is never used so that 0 can end a chain. Indexes are
 // keyed by fixed-size values: the address, or a 64-bit hash of (hardware
@@ -57,12 +46,6 @@ type table4 struct {
 	held   ivset[uint32]
 	counts map[countKey]uint64
 	seed   maphash.Seed
-}
-
-type countKey struct {
-	subnet, pool uint32
-	typ          Type
-	state        State
 }
 
 func newTable4() *table4 {
@@ -83,10 +66,6 @@ func addr4(a netip.Addr) uint32 {
 
 func fromAddr4(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-}
-
-func keyHash(seed maphash.Seed, key string, subnet uint32) uint64 {
-	return maphash.String(seed, key) ^ (uint64(subnet)+1)*0x9E3779B97F4A7C15
 }
 
 func (t *table4) len() int { return len(t.byAddr) }
@@ -199,23 +178,6 @@ func (t *table4) remove(id uint32) {
 	t.free = append(t.free, id)
 }
 
-// Index parts a record is linked into.
-const (
-	partKeys   = 1 << iota // hardware address / client id / DUID chains
-	partExpiry             // expiry or reclaimed-expiry index
-	partHeld               // set of held addresses
-	partCount              // per-subnet counts
-	partAll    = partKeys | partExpiry | partHeld | partCount
-)
-
-// expiryMoves reports whether a change of state, lifetime or expiry moves
-// a record in the expiry indexes.
-func expiryMoves(oldState State, oldValid uint32, oldExpire int64, state State, valid uint32, expire int64) bool {
-	oh, or := indexedExpiry(oldState, oldValid)
-	nh, nr := indexedExpiry(state, valid)
-	return oh != nh || or != nr || ((oh || or) && bucketOf(oldExpire) != bucketOf(expire))
-}
-
 func (t *table4) link(id uint32, parts int) {
 	r := &t.recs[id]
 	if parts&partKeys != 0 {
@@ -277,37 +239,6 @@ func (t *table4) unlink(id uint32, parts int) {
 func (t *table4) hwLinkOf(id uint32) *link  { return &t.recs[id].hwLink }
 func (t *table4) cidLinkOf(id uint32) *link { return &t.recs[id].cidLink }
 
-// link ties a record into a chain of records whose keys hash alike. The
-// chain is doubly linked so that removing a record is O(1) however many
-// leases share a key (one MAC behind many client ids, say).
-type link struct{ next, prev uint32 }
-
-// chain puts id at the head of the chain at heads[h].
-func chain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
-	head := heads[h]
-	*linkOf(id) = link{next: head}
-	if head != 0 {
-		linkOf(head).prev = id
-	}
-	heads[h] = id
-}
-
-// unchain takes id out of the chain at heads[h].
-func unchain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
-	l := *linkOf(id)
-	if l.prev != 0 {
-		linkOf(l.prev).next = l.next
-	} else if l.next != 0 {
-		heads[h] = l.next
-	} else {
-		delete(heads, h)
-	}
-	if l.next != 0 {
-		linkOf(l.next).prev = l.prev
-	}
-	*linkOf(id) = link{}
-}
-
 // better reports whether record a should be returned before record b by the
 // lookups that may match several: a held lease first, then the later expiry.
 func better4(a, b *rec4) bool {
@@ -342,25 +273,6 @@ func (t *table4) byKey(key []byte, subnet uint32, cid bool) (uint32, bool) {
 	return best, best != 0
 }
 
-// expired returns the ids of up to max held leases that expired before now,
-// oldest first.
-func expiredIDs(x *expiryIndex, now int64, max int, expire func(uint32) int64) []uint32 {
-	var ids []uint32
-	x.expired(now, func(bucket []uint32) bool {
-		for _, id := range bucket {
-			if expire(id) < now {
-				ids = append(ids, id)
-			}
-		}
-		return max <= 0 || len(ids) < max
-	})
-	sort.Slice(ids, func(i, j int) bool { return expire(ids[i]) < expire(ids[j]) })
-	if max > 0 && len(ids) > max {
-		ids = ids[:max]
-	}
-	return ids
-}
-
 func (t *table4) countList() []Count {
 	out := make([]Count, 0, len(t.counts))
 	for k, n := range t.counts {
@@ -368,20 +280,4 @@ func (t *table4) countList() []Count {
 	}
 	sortCounts(out)
 	return out
-}
-
-func sortCounts(c []Count) {
-	sort.Slice(c, func(i, j int) bool {
-		a, b := c[i], c[j]
-		if a.SubnetID != b.SubnetID {
-			return a.SubnetID < b.SubnetID
-		}
-		if a.PoolID != b.PoolID {
-			return a.PoolID < b.PoolID
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.State < b.State
-	})
 }

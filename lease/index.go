@@ -1,0 +1,115 @@
+package lease
+
+// Pieces the DHCPv4 and DHCPv6 tables share: key hashing, chains of records
+// with equal key hashes, which indexes a change touches, and queries over
+// the expiry index.
+
+import (
+	"hash/maphash"
+	"sort"
+)
+
+// indexedExpiry says which expiry index holds the record, if any: held
+// leases wait to expire, reclaimed ones wait to be flushed, and an infinite
+// lifetime never does either.
+func indexedExpiry(state State, valid uint32) (held, reclaimed bool) {
+	if valid == InfiniteLifetime {
+		return false, false
+	}
+	return state.held(), !state.held()
+}
+
+type countKey struct {
+	subnet, pool uint32
+	typ          Type
+	state        State
+}
+
+// keyHash hashes a client key within a subnet. The seed is random per
+// table, so clients cannot choose keys that pile up in one chain.
+func keyHash(seed maphash.Seed, key string, subnet uint32) uint64 {
+	return maphash.String(seed, key) ^ (uint64(subnet)+1)*0x9E3779B97F4A7C15
+}
+
+// Index parts a record is linked into.
+const (
+	partKeys   = 1 << iota // hardware address / client id / DUID chains
+	partExpiry             // expiry or reclaimed-expiry index
+	partHeld               // set of held addresses
+	partCount              // per-subnet counts
+	partAll    = partKeys | partExpiry | partHeld | partCount
+)
+
+// expiryMoves reports whether a change of state, lifetime or expiry moves
+// a record in the expiry indexes.
+func expiryMoves(oldState State, oldValid uint32, oldExpire int64, state State, valid uint32, expire int64) bool {
+	oh, or := indexedExpiry(oldState, oldValid)
+	nh, nr := indexedExpiry(state, valid)
+	return oh != nh || or != nr || ((oh || or) && bucketOf(oldExpire) != bucketOf(expire))
+}
+
+// link ties a record into a chain of records whose keys hash alike. The
+// chain is doubly linked so that removing a record is O(1) however many
+// leases share a key (one MAC behind many client ids, say).
+type link struct{ next, prev uint32 }
+
+// chain puts id at the head of the chain at heads[h].
+func chain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
+	head := heads[h]
+	*linkOf(id) = link{next: head}
+	if head != 0 {
+		linkOf(head).prev = id
+	}
+	heads[h] = id
+}
+
+// unchain takes id out of the chain at heads[h].
+func unchain(heads map[uint64]uint32, h uint64, id uint32, linkOf func(uint32) *link) {
+	l := *linkOf(id)
+	if l.prev != 0 {
+		linkOf(l.prev).next = l.next
+	} else if l.next != 0 {
+		heads[h] = l.next
+	} else {
+		delete(heads, h)
+	}
+	if l.next != 0 {
+		linkOf(l.next).prev = l.prev
+	}
+	*linkOf(id) = link{}
+}
+
+// expired returns the ids of up to max held leases that expired before now,
+// oldest first.
+func expiredIDs(x *expiryIndex, now int64, max int, expire func(uint32) int64) []uint32 {
+	var ids []uint32
+	x.expired(now, func(bucket []uint32) bool {
+		for _, id := range bucket {
+			if expire(id) < now {
+				ids = append(ids, id)
+			}
+		}
+		return max <= 0 || len(ids) < max
+	})
+	sort.Slice(ids, func(i, j int) bool { return expire(ids[i]) < expire(ids[j]) })
+	if max > 0 && len(ids) > max {
+		ids = ids[:max]
+	}
+	return ids
+}
+
+func sortCounts(c []Count) {
+	sort.Slice(c, func(i, j int) bool {
+		a, b := c[i], c[j]
+		if a.SubnetID != b.SubnetID {
+			return a.SubnetID < b.SubnetID
+		}
+		if a.PoolID != b.PoolID {
+			return a.PoolID < b.PoolID
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.State < b.State
+	})
+}
