@@ -273,3 +273,103 @@ func TestMemoryPerLease(t *testing.T) {
 		t.Errorf("DHCPv4 lease takes %.0f bytes, target 250", v4)
 	}
 }
+
+// writeLeases makes a v4 lease file of n leases (each added, then renewed
+// once, so the file has 2n rows) and returns its directory.
+func writeLeases(b *testing.B, n int) string {
+	dir := b.TempDir()
+	m, err := OpenMemfile(ctx, MemfileOptions{V4Path: filepath.Join(dir, "leases4.csv"), Persist: true, Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		m.Add4(ctx, lease4(i))
+	}
+	for i := 0; i < n; i++ {
+		l := lease4(i)
+		l.CLTT += 1800
+		m.Update4(ctx, l)
+	}
+	if err := m.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkLoad100k opens a lease file of 100k leases (200k rows).
+func BenchmarkLoad100k(b *testing.B) {
+	dir := writeLeases(b, 100000)
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := OpenMemfile(ctx, MemfileOptions{V4Path: filepath.Join(dir, "leases4.csv"), Persist: true, Logger: quietLogger()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200000, "ns/row")
+}
+
+// BenchmarkCompactUnderLoad compacts a file of 100k leases (200k rows)
+// while a writer adds and syncs leases, and reports the writer's longest
+// Add4 and Sync during compactions next to the same over an equal stretch of
+// time without compaction: compaction must not hold writers up for the
+// length of the rewrite.
+func BenchmarkCompactUnderLoad(b *testing.B) {
+	dir := writeLeases(b, 100000)
+	m, err := OpenMemfile(ctx, MemfileOptions{V4Path: filepath.Join(dir, "leases4.csv"), Persist: true, Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	// writer adds and syncs until stop closes and returns its worst latencies.
+	writer := func(from int, stop <-chan struct{}) (maxAdd, maxSync time.Duration) {
+		for i := from; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			m.Add4(ctx, lease4(i))
+			t1 := time.Now()
+			m.Sync(ctx)
+			t2 := time.Now()
+			maxAdd, maxSync = max(maxAdd, t1.Sub(t0)), max(maxSync, t2.Sub(t1))
+		}
+	}
+	type worst struct{ add, sync time.Duration }
+	run := func(from int, work func()) worst {
+		stop, res := make(chan struct{}), make(chan worst)
+		go func() {
+			a, s := writer(from, stop)
+			res <- worst{a, s}
+		}()
+		work()
+		close(stop)
+		return <-res
+	}
+	var compacting, idle worst
+	var total time.Duration
+	round := 0
+	for b.Loop() {
+		round++
+		t0 := time.Now()
+		w := run(200000*round, func() {
+			if err := m.Compact(ctx); err != nil {
+				b.Error(err)
+			}
+		})
+		d := time.Since(t0)
+		total += d
+		v := run(200000*round+100000, func() { time.Sleep(d) })
+		compacting = worst{max(compacting.add, w.add), max(compacting.sync, w.sync)}
+		idle = worst{max(idle.add, v.add), max(idle.sync, v.sync)}
+	}
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) }
+	b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms/compaction")
+	b.ReportMetric(us(compacting.add), "maxAdd-µs")
+	b.ReportMetric(us(compacting.sync), "maxSync-µs")
+	b.ReportMetric(us(idle.add), "idleMaxAdd-µs")
+	b.ReportMetric(us(idle.sync), "idleMaxSync-µs")
+}

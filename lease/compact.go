@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 )
 
 // Compaction follows Kea's LFC so that Kea's files and ours can be mixed:
@@ -35,6 +36,9 @@ import (
 // NAME.completed is finished, a NAME.1 is merged before NAME is rotated.
 
 var errCrash = errors.New("simulated crash")
+
+// compactSyncEvery is how much compaction output may wait for an fsync.
+const compactSyncEvery = 256 << 10
 
 // crash lets tests stop compaction dead at a named step.
 func (lf *leaseFile) crash(step string) error {
@@ -155,7 +159,7 @@ func (lf *leaseFile) merge(ctx context.Context) error {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 256<<10)
 	w.WriteString(lf.header() + "\n")
-	written := 0
+	written, unsynced := 0, 0
 	var row []byte
 	for i, in := range inputs {
 		err := lf.scan(ctx, in, func(key [16]byte, off int64, _ bool, l4 *Lease4, l6 *Lease6) error {
@@ -175,6 +179,15 @@ func (lf *leaseFile) merge(ctx context.Context) error {
 			}
 			w.Write(row)
 			written++
+			// Sync as the output grows: one fsync of the whole file at
+			// the end would hold up the server's own fsyncs behind it.
+			if unsynced += len(row); unsynced >= compactSyncEvery {
+				unsynced = 0
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				return f.Sync()
+			}
 			return nil
 		})
 		if err != nil {
@@ -218,8 +231,14 @@ func (lf *leaseFile) scan(ctx context.Context, path string,
 		return fmt.Errorf("lease file %s: %w", path, err)
 	}
 	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("lease file %s: compaction: %w", lf.path, ctx.Err())
+		if n%256 == 255 {
+			// Let a server goroutine waiting for a P run now rather than
+			// at the scheduler's next 10 ms preemption: compaction is
+			// background work.
+			runtime.Gosched()
+			if ctx.Err() != nil {
+				return fmt.Errorf("lease file %s: compaction: %w", lf.path, ctx.Err())
+			}
 		}
 		err := sc.next()
 		var re *rowError

@@ -1,10 +1,12 @@
 package lease
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strconv"
+	"unsafe"
 )
 
 // Kea's lease file headers. Kea 2.2 writes exactly these; Kea 2.6 and later
@@ -151,21 +153,44 @@ func (lo *layout) split(line []byte, r *row) error {
 	return nil
 }
 
+// scratch holds buffers that parsing reuses row after row, to spare the
+// garbage collector while a large file loads or compacts: the byte slices
+// of a lease parsed with a scratch point into it, so whoever keeps the
+// lease must copy them (the tables and the compactor's writer do). A nil
+// scratch gives fresh slices.
+type scratch struct{ a, b []byte }
+
+func (s *scratch) bufs() (a, b []byte) {
+	if s == nil {
+		return nil, nil
+	}
+	return s.a[:0], s.b[:0]
+}
+
+func (s *scratch) keep(a, b []byte) {
+	if s != nil {
+		s.a, s.b = a, b
+	}
+}
+
 // parse4 decodes one DHCPv4 data row.
-func (lo *layout) parse4(line []byte, l *Lease4) error {
+func (lo *layout) parse4(line []byte, l *Lease4, sc *scratch) error {
 	var r row
 	if err := lo.split(line, &r); err != nil {
 		return err
 	}
 	var err error
 	*l = Lease4{}
-	if l.Addr, err = netip.ParseAddr(string(r.f[colAddress])); err != nil || !l.Addr.Is4() {
+	var ok bool
+	if l.Addr, ok = parseAddr4(r.f[colAddress]); !ok {
 		return fmt.Errorf("address %q is not an IPv4 address", r.f[colAddress])
 	}
-	if l.HWAddr, err = parseHex(r.f[colHWAddr]); err != nil {
+	a, b := sc.bufs()
+	defer func() { sc.keep(a, b) }()
+	if l.HWAddr, a, err = parseHexTo(a, r.f[colHWAddr]); err != nil {
 		return fmt.Errorf("hwaddr: %w", err)
 	}
-	if l.ClientID, err = parseHex(r.f[colClientID]); err != nil {
+	if l.ClientID, b, err = parseHexTo(b, r.f[colClientID]); err != nil {
 		return fmt.Errorf("client_id: %w", err)
 	}
 	if len(l.HWAddr) > maxHWAddr || len(l.ClientID) > 255 {
@@ -181,17 +206,20 @@ func (lo *layout) parse4(line []byte, l *Lease4) error {
 }
 
 // parse6 decodes one DHCPv6 data row.
-func (lo *layout) parse6(line []byte, l *Lease6) error {
+func (lo *layout) parse6(line []byte, l *Lease6, sc *scratch) error {
 	var r row
 	if err := lo.split(line, &r); err != nil {
 		return err
 	}
 	var err error
 	*l = Lease6{}
-	if l.Addr, err = netip.ParseAddr(string(r.f[colAddress])); err != nil || !l.Addr.Is6() || l.Addr.Is4In6() || l.Addr.Zone() != "" {
+	var ok bool
+	if l.Addr, ok = parseAddr6(r.f[colAddress]); !ok {
 		return fmt.Errorf("address %q is not an IPv6 address", r.f[colAddress])
 	}
-	if l.DUID, err = parseHex(r.f[colDUID]); err != nil || len(l.DUID) > 255 {
+	a, b := sc.bufs()
+	defer func() { sc.keep(a, b) }()
+	if l.DUID, a, err = parseHexTo(a, r.f[colDUID]); err != nil || len(l.DUID) > 255 {
 		return fmt.Errorf("duid %q is not a hex string of up to 255 bytes", r.f[colDUID])
 	}
 	var expire int64
@@ -220,7 +248,7 @@ func (lo *layout) parse6(line []byte, l *Lease6) error {
 		// Kea's own checks only make sense of 128 for addresses.
 		l.PrefixLen = 128
 	}
-	if l.HWAddr, err = parseHex(r.f[colHWAddr]); err != nil || len(l.HWAddr) > maxHWAddr {
+	if l.HWAddr, b, err = parseHexTo(b, r.f[colHWAddr]); err != nil || len(l.HWAddr) > maxHWAddr {
 		return fmt.Errorf("hwaddr %q is not a hex string of up to %d bytes", r.f[colHWAddr], maxHWAddr)
 	}
 	if len(l.HWAddr) > 0 {
@@ -294,6 +322,44 @@ func checkUserContext(s string) error {
 	return fmt.Errorf("user_context is not a JSON object")
 }
 
+// parseAddr4 reads a dotted-quad IPv4 address without allocating.
+func parseAddr4(f []byte) (netip.Addr, bool) {
+	var b [4]byte
+	i := 0
+	for part := range splitOn(f, '.') {
+		if i == 4 || len(part) == 0 || len(part) > 3 || (len(part) > 1 && part[0] == '0') {
+			return netip.Addr{}, false
+		}
+		v := 0
+		for _, c := range part {
+			if c < '0' || c > '9' {
+				return netip.Addr{}, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		if v > 255 {
+			return netip.Addr{}, false
+		}
+		b[i] = byte(v)
+		i++
+	}
+	return netip.AddrFrom4(b), i == 4
+}
+
+// parseAddr6 reads an IPv6 address (no zone, not IPv4-mapped).
+func parseAddr6(f []byte) (netip.Addr, bool) {
+	if len(f) == 0 || bytes.IndexByte(f, '%') >= 0 {
+		return netip.Addr{}, false
+	}
+	// ParseAddr keeps its argument only for a zone, which was ruled out,
+	// so it may read the row's bytes in place.
+	a, err := netip.ParseAddr(unsafe.String(&f[0], len(f)))
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
+
 // parseUint32 reads a decimal field; an absent column gives def.
 func parseUint32(f []byte, def uint32) (uint32, error) {
 	if f == nil {
@@ -319,10 +385,25 @@ func parseFlag(f []byte) (bool, error) {
 // parseHex reads colon-separated hex bytes ("0:c:01" and "00:0c:01" alike)
 // or, as Kea also accepts, an unseparated even-length hex string.
 func parseHex(f []byte) ([]byte, error) {
+	v, _, err := parseHexTo(nil, f)
+	return v, err
+}
+
+// parseHexTo is parseHex appending to buf; it returns the value (nil for an
+// empty field) and buf grown.
+func parseHexTo(buf, f []byte) (val, grown []byte, err error) {
 	if len(f) == 0 {
-		return nil, nil
+		return nil, buf, nil
 	}
-	out := make([]byte, 0, (len(f)+1)/3+1)
+	start := len(buf)
+	v, err := appendHexValue(buf, f)
+	if err != nil {
+		return nil, buf, err
+	}
+	return v[start:len(v):len(v)], v, nil
+}
+
+func appendHexValue(out, f []byte) ([]byte, error) {
 	colons := false
 	for _, c := range f {
 		if c == ':' {

@@ -47,13 +47,13 @@ func TestKeaRowsByteIdentical(t *testing.T) {
 				var got []byte
 				if tc.v6 {
 					var l Lease6
-					if err := lo.parse6([]byte(line), &l); err != nil {
+					if err := lo.parse6([]byte(line), &l, nil); err != nil {
 						t.Fatalf("line %d: %v", i+2, err)
 					}
 					got = appendRow6(nil, &l, false)
 				} else {
 					var l Lease4
-					if err := lo.parse4([]byte(line), &l); err != nil {
+					if err := lo.parse4([]byte(line), &l, nil); err != nil {
 						t.Fatalf("line %d: %v", i+2, err)
 					}
 					got = appendRow4(nil, &l, false)
@@ -71,7 +71,7 @@ func TestParseKeaFields(t *testing.T) {
 	lo6, _ := parseHeader([]byte(header6), true)
 	var l4 Lease4
 	line := `192.0.2.50,02:00:00:00:00:50,01:02:00:00:00:00:50,3600,1795596225,1,1,1,host&#x2cwith&#x2ccommas.example.org,0,{ "a": 1&#x2c "b": "x&#x2cy"&#x2c "c": { "d": [ 1&#x2c 2 ] } }`
-	if err := lo4.parse4([]byte(line), &l4); err != nil {
+	if err := lo4.parse4([]byte(line), &l4, nil); err != nil {
 		t.Fatal(err)
 	}
 	if l4.Hostname != "host,with,commas.example.org" || l4.UserContext != `{ "a": 1, "b": "x,y", "c": { "d": [ 1, 2 ] } }` ||
@@ -80,7 +80,7 @@ func TestParseKeaFields(t *testing.T) {
 	}
 	var l6 Lease6
 	line = `2001:db8:8000:80::,00:02:00:00:09:bf:01:02,4294967295,6090560247,1,4294967295,2,4294967295,64,0,0,,,0,,,`
-	if err := lo6.parse6([]byte(line), &l6); err != nil {
+	if err := lo6.parse6([]byte(line), &l6, nil); err != nil {
 		t.Fatal(err)
 	}
 	if l6.Type != TypePD || l6.PrefixLen != 64 || l6.IAID != 0xFFFFFFFF || l6.ValidLifetime != InfiniteLifetime ||
@@ -89,7 +89,7 @@ func TestParseKeaFields(t *testing.T) {
 	}
 	// A declined lease: DUID 00, no hardware address.
 	line = `2001:db8:1::abcd,00,20,1795593085,1,0,0,1,128,0,0,,,1,,,`
-	if err := lo6.parse6([]byte(line), &l6); err != nil {
+	if err := lo6.parse6([]byte(line), &l6, nil); err != nil {
 		t.Fatal(err)
 	}
 	if l6.State != StateDeclined || !bytes.Equal(l6.DUID, []byte{0}) || l6.CLTT != 1795593065 {
@@ -113,10 +113,15 @@ func TestParseRejects(t *testing.T) {
 		"bad user context":  "192.0.2.1,00:01,,100,200,1,0,0,,0,[1]",
 		"torn user context": `192.0.2.1,00:01,,100,200,1,0,0,,0,{ "a": 1`,
 		"bad expire":        "192.0.2.1,00:01,,100,2x0,1,0,0,,0,",
+		"leading zero":      "192.0.2.01,00:01,,100,200,1,0,0,,0,",
+		"three octets":      "192.0.2,00:01,,100,200,1,0,0,,0,",
+		"five octets":       "192.0.2.1.5,00:01,,100,200,1,0,0,,0,",
+		"octet over 255":    "192.0.256.1,00:01,,100,200,1,0,0,,0,",
+		"empty octet":       "192..2.1,00:01,,100,200,1,0,0,,0,",
 	}
 	for name, line := range bad4 {
 		var l Lease4
-		if err := lo4.parse4([]byte(line), &l); err == nil {
+		if err := lo4.parse4([]byte(line), &l, nil); err == nil {
 			t.Errorf("%s: %q parsed", name, line)
 		}
 	}
@@ -132,7 +137,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for name, line := range bad6 {
 		var l Lease6
-		if err := lo6.parse6([]byte(line), &l); err == nil {
+		if err := lo6.parse6([]byte(line), &l, nil); err == nil {
 			t.Errorf("%s: %q parsed", name, line)
 		}
 	}
@@ -174,7 +179,7 @@ func TestColumnsByName(t *testing.T) {
 		t.Errorf("unknown columns %q", lo.unknown)
 	}
 	var l Lease4
-	if err := lo.parse4([]byte("1000,zz,7,192.0.2.9,100,3,aa:bb"), &l); err != nil {
+	if err := lo.parse4([]byte("1000,zz,7,192.0.2.9,100,3,aa:bb"), &l, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := Lease4{Addr: netip.MustParseAddr("192.0.2.9"), HWAddr: []byte{0xaa, 0xbb}, ValidLifetime: 100, CLTT: 900, SubnetID: 3, PoolID: 7}
@@ -242,7 +247,7 @@ func TestRowRoundTrip(t *testing.T) {
 		State: StateDeclined, UserContext: `{"x": "a,b"}`,
 	}
 	var g4 Lease4
-	if err := lo4.parse4(bytes.TrimSuffix(appendRow4(nil, &l4, true), []byte("\n")), &g4); err != nil || !equal4(&g4, &l4) {
+	if err := lo4.parse4(bytes.TrimSuffix(appendRow4(nil, &l4, true), []byte("\n")), &g4, nil); err != nil || !equal4(&g4, &l4) {
 		t.Errorf("v4 round trip: %+v, %v", g4, err)
 	}
 	l6 := Lease6{
@@ -251,7 +256,7 @@ func TestRowRoundTrip(t *testing.T) {
 		Hostname: "h", HWAddr: []byte{1}, HWType: 6, HWAddrSource: 4, State: StateExpiredReclaimed, UserContext: "{}",
 	}
 	var g6 Lease6
-	if err := lo6.parse6(bytes.TrimSuffix(appendRow6(nil, &l6, true), []byte("\n")), &g6); err != nil || !equal6(&g6, &l6) {
+	if err := lo6.parse6(bytes.TrimSuffix(appendRow6(nil, &l6, true), []byte("\n")), &g6, nil); err != nil || !equal6(&g6, &l6) {
 		t.Errorf("v6 round trip: %+v, %v", g6, err)
 	}
 }

@@ -113,3 +113,39 @@ func sortCounts(c []Count) {
 		return a.State < b.State
 	})
 }
+
+// countExpired counts the records that expired before now.
+func countExpired(x *expiryIndex, now int64, expire func(uint32) int64) int {
+	n := 0
+	x.expired(now, func(bucket []uint32) bool {
+		for _, id := range bucket {
+			if expire(id) < now {
+				n++
+			}
+		}
+		return true
+	})
+	return n
+}
+
+// pages is a growable array of records kept in fixed-size pages: growing it
+// never copies the records already there, so no write waits while a million
+// records move, and no capacity is held in reserve beyond the last page.
+type pages[T any] struct {
+	p [][]T
+	n uint32
+}
+
+const pageBits = 10
+
+func (ps *pages[T]) at(id uint32) *T { return &ps.p[id>>pageBits][id&(1<<pageBits-1)] }
+
+// grow adds a zero record and returns its id.
+func (ps *pages[T]) grow() uint32 {
+	id := ps.n
+	if int(id>>pageBits) == len(ps.p) {
+		ps.p = append(ps.p, make([]T, 1<<pageBits))
+	}
+	ps.n++
+	return id
+}

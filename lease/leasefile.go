@@ -125,10 +125,10 @@ func openLeaseFile(ctx context.Context, opts *MemfileOptions, path string, v6 bo
 	var n, expired int
 	if v6 {
 		n = t6.len()
-		expired = len(expiredIDs(&t6.exp, now, 0, func(id uint32) int64 { return t6.recs[id].expire() }))
+		expired = countExpired(&t6.exp, now, func(id uint32) int64 { return t6.recs.at(id).expire() })
 	} else {
 		n = t4.len()
-		expired = len(expiredIDs(&t4.exp, now, 0, func(id uint32) int64 { return t4.recs[id].expire() }))
+		expired = countExpired(&t4.exp, now, func(id uint32) int64 { return t4.recs.at(id).expire() })
 	}
 	lf.log.Info("lease file loaded", "family", lf.family(), "file", path, "leases", n, "expired", expired)
 	return lf, nil
@@ -269,10 +269,11 @@ type rowScanner struct {
 	headerLine []byte
 	buf        []byte
 	lineNo     int
-	off        int64 // offset of the current line
-	next0      int64 // offset after the current line
-	l4         Lease4
+	off        int64  // offset of the current line
+	next0      int64  // offset after the current line
+	l4         Lease4 // the row just parsed; its slices point into scratch
 	l6         Lease6
+	scratch    scratch
 }
 
 // errTorn: the last line of the file has no newline.
@@ -348,9 +349,9 @@ func (s *rowScanner) next() error {
 			continue
 		}
 		if s.v6 {
-			err = s.lo.parse6(line, &s.l6)
+			err = s.lo.parse6(line, &s.l6, &s.scratch)
 		} else {
-			err = s.lo.parse4(line, &s.l4)
+			err = s.lo.parse4(line, &s.l4, &s.scratch)
 		}
 		if err != nil {
 			return &rowError{line: s.lineNo, err: err}

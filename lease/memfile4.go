@@ -67,7 +67,7 @@ func (m *Memfile) Add4(_ context.Context, l *Lease4) error {
 	}
 	id, ok := m.t4.lookup(l.Addr)
 	switch {
-	case ok && m.t4.recs[id].state.held():
+	case ok && m.t4.recs.at(id).state.held():
 		m.mu4.Unlock()
 		return fmt.Errorf("lease %v: %w", l.Addr, ErrExists)
 	case ok:
@@ -159,7 +159,7 @@ func (m *Memfile) Expired4(_ context.Context, now time.Time, max int) ([]Lease4,
 	m.mu4.RLock()
 	defer m.mu4.RUnlock()
 	t := m.t4
-	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs[id].expire() })
+	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs.at(id).expire() })
 	out := make([]Lease4, len(ids))
 	for i, id := range ids {
 		t.lease(id, &out[i])
@@ -175,7 +175,7 @@ func (m *Memfile) DeleteReclaimed4(_ context.Context, before time.Time) (int, er
 		return 0, err
 	}
 	t := m.t4
-	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs[id].expire() })
+	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs.at(id).expire() })
 	flush := false
 	for _, id := range ids {
 		var old Lease4

@@ -13,7 +13,7 @@ func (m *Memfile) Get6(_ context.Context, t Type, addr netip.Addr) (Lease6, erro
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()
 	id, ok := m.t6.lookup(addr)
-	if !ok || m.t6.recs[id].typ != t {
+	if !ok || m.t6.recs.at(id).typ != t {
 		return l, fmt.Errorf("%v lease %v: %w", t, addr, ErrNotFound)
 	}
 	m.t6.lease(id, &l)
@@ -50,7 +50,7 @@ func (m *Memfile) Add6(_ context.Context, l *Lease6) error {
 	}
 	id, ok := m.t6.lookup(l.Addr)
 	switch {
-	case ok && m.t6.recs[id].state.held():
+	case ok && m.t6.recs.at(id).state.held():
 		m.mu6.Unlock()
 		return fmt.Errorf("lease %v: %w", l.Addr, ErrExists)
 	case ok:
@@ -83,7 +83,7 @@ func (m *Memfile) Update6(_ context.Context, l *Lease6) error {
 		return err
 	}
 	id, ok := m.t6.lookup(l.Addr)
-	if !ok || m.t6.recs[id].typ != l.Type {
+	if !ok || m.t6.recs.at(id).typ != l.Type {
 		m.mu6.Unlock()
 		return fmt.Errorf("%v lease %v: %w", l.Type, l.Addr, ErrNotFound)
 	}
@@ -104,7 +104,7 @@ func (m *Memfile) Delete6(_ context.Context, t Type, addr netip.Addr) error {
 		return err
 	}
 	id, ok := m.t6.lookup(addr)
-	if !ok || m.t6.recs[id].typ != t {
+	if !ok || m.t6.recs.at(id).typ != t {
 		m.mu6.Unlock()
 		return fmt.Errorf("%v lease %v: %w", t, addr, ErrNotFound)
 	}
@@ -137,7 +137,7 @@ func (m *Memfile) Expired6(_ context.Context, now time.Time, max int) ([]Lease6,
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()
 	t := m.t6
-	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs[id].expire() })
+	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs.at(id).expire() })
 	out := make([]Lease6, len(ids))
 	for i, id := range ids {
 		t.lease(id, &out[i])
@@ -153,7 +153,7 @@ func (m *Memfile) DeleteReclaimed6(_ context.Context, before time.Time) (int, er
 		return 0, err
 	}
 	t := m.t6
-	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs[id].expire() })
+	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs.at(id).expire() })
 	flush := false
 	for _, id := range ids {
 		var old Lease6

@@ -36,7 +36,7 @@ func (r *rec4) cid() string   { return r.data[r.hwLen : int(r.hwLen)+int(r.cidLe
 // address or client id, subnet) whose collisions are chained through the
 // records and told apart by comparing the real key.
 type table4 struct {
-	recs   []rec4
+	recs   pages[rec4]
 	free   []uint32
 	byAddr map[uint32]uint32
 	byHW   map[uint64]uint32
@@ -49,14 +49,15 @@ type table4 struct {
 }
 
 func newTable4() *table4 {
-	return &table4{
-		recs:   make([]rec4, 1),
+	t := &table4{
 		byAddr: make(map[uint32]uint32),
 		byHW:   make(map[uint64]uint32),
 		byCID:  make(map[uint64]uint32),
 		counts: make(map[countKey]uint64),
 		seed:   maphash.MakeSeed(),
 	}
+	t.recs.grow() // id 0 stays unused: it ends chains
+	return t
 }
 
 func addr4(a netip.Addr) uint32 {
@@ -106,7 +107,7 @@ func (r *rec4) set(l *Lease4) {
 
 // lease copies record id out; the slices are the caller's own.
 func (t *table4) lease(id uint32, l *Lease4) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	*l = Lease4{
 		Addr:          fromAddr4(r.addr),
 		ValidLifetime: r.valid,
@@ -139,11 +140,10 @@ func (t *table4) insert(l *Lease4) {
 		id = t.free[n-1]
 		t.free = t.free[:n-1]
 	} else {
-		t.recs = append(t.recs, rec4{})
-		id = uint32(len(t.recs) - 1)
+		id = t.recs.grow()
 	}
-	t.recs[id].set(l)
-	t.byAddr[t.recs[id].addr] = id
+	t.recs.at(id).set(l)
+	t.byAddr[t.recs.at(id).addr] = id
 	t.link(id, partAll)
 }
 
@@ -151,7 +151,7 @@ func (t *table4) insert(l *Lease4) {
 // keys change: a renewal moves the lease in the expiry index and nothing
 // else.
 func (t *table4) update(id uint32, l *Lease4) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	parts := 0
 	if r.subnet != l.SubnetID || r.hw() != string(l.HWAddr) || r.cid() != string(l.ClientID) {
 		parts |= partKeys
@@ -173,13 +173,13 @@ func (t *table4) update(id uint32, l *Lease4) {
 // remove deletes record id.
 func (t *table4) remove(id uint32) {
 	t.unlink(id, partAll)
-	delete(t.byAddr, t.recs[id].addr)
-	t.recs[id] = rec4{}
+	delete(t.byAddr, t.recs.at(id).addr)
+	*t.recs.at(id) = rec4{}
 	t.free = append(t.free, id)
 }
 
 func (t *table4) link(id uint32, parts int) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	if parts&partKeys != 0 {
 		if r.hwLen > 0 {
 			chain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
@@ -206,7 +206,7 @@ func (t *table4) link(id uint32, parts int) {
 }
 
 func (t *table4) unlink(id uint32, parts int) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	if parts&partKeys != 0 {
 		if r.hwLen > 0 {
 			unchain(t.byHW, keyHash(t.seed, r.hw(), r.subnet), id, t.hwLinkOf)
@@ -216,7 +216,7 @@ func (t *table4) unlink(id uint32, parts int) {
 		}
 	}
 	if parts&partExpiry != 0 {
-		moved := func(m, pos uint32) { t.recs[m].epos = pos }
+		moved := func(m, pos uint32) { t.recs.at(m).epos = pos }
 		held, recl := indexedExpiry(r.state, r.valid)
 		switch {
 		case held:
@@ -236,8 +236,8 @@ func (t *table4) unlink(id uint32, parts int) {
 	}
 }
 
-func (t *table4) hwLinkOf(id uint32) *link  { return &t.recs[id].hwLink }
-func (t *table4) cidLinkOf(id uint32) *link { return &t.recs[id].cidLink }
+func (t *table4) hwLinkOf(id uint32) *link  { return &t.recs.at(id).hwLink }
+func (t *table4) cidLinkOf(id uint32) *link { return &t.recs.at(id).cidLink }
 
 // better reports whether record a should be returned before record b by the
 // lookups that may match several: a held lease first, then the later expiry.
@@ -260,12 +260,12 @@ func (t *table4) byKey(key []byte, subnet uint32, cid bool) (uint32, bool) {
 	}
 	best := uint32(0)
 	for id := heads[keyHash(t.seed, string(key), subnet)]; id != 0; {
-		r := &t.recs[id]
+		r := t.recs.at(id)
 		k, next := r.hw(), r.hwLink.next
 		if cid {
 			k, next = r.cid(), r.cidLink.next
 		}
-		if r.subnet == subnet && k == string(key) && (best == 0 || better4(r, &t.recs[best])) {
+		if r.subnet == subnet && k == string(key) && (best == 0 || better4(r, t.recs.at(best))) {
 			best = id
 		}
 		id = next

@@ -35,7 +35,7 @@ func (r *rec6) duid() string  { return r.data[:r.duidLen] }
 // address alone, whatever their type: a delegated prefix is keyed by its
 // first address.
 type table6 struct {
-	recs   []rec6
+	recs   pages[rec6]
 	free   []uint32
 	byAddr map[[16]byte]uint32
 	byDUID map[uint64]uint32 // hash of (DUID, IAID, type, subnet)
@@ -47,14 +47,15 @@ type table6 struct {
 }
 
 func newTable6() *table6 {
-	return &table6{
-		recs:   make([]rec6, 1),
+	t := &table6{
 		byAddr: make(map[[16]byte]uint32),
 		byDUID: make(map[uint64]uint32),
 		held:   make(map[uint8]*set6),
 		counts: make(map[countKey]uint64),
 		seed:   maphash.MakeSeed(),
 	}
+	t.recs.grow() // id 0 stays unused: it ends chains
+	return t
 }
 
 func (t *table6) len() int { return len(t.byAddr) }
@@ -100,7 +101,7 @@ func (r *rec6) set(l *Lease6) {
 }
 
 func (t *table6) lease(id uint32, l *Lease6) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	*l = Lease6{
 		Type:              r.typ,
 		Addr:              netip.AddrFrom16(r.addr),
@@ -143,18 +144,17 @@ func (t *table6) insert(l *Lease6) {
 		id = t.free[n-1]
 		t.free = t.free[:n-1]
 	} else {
-		t.recs = append(t.recs, rec6{})
-		id = uint32(len(t.recs) - 1)
+		id = t.recs.grow()
 	}
-	t.recs[id].set(l)
-	t.byAddr[t.recs[id].addr] = id
+	t.recs.at(id).set(l)
+	t.byAddr[t.recs.at(id).addr] = id
 	t.link(id, partAll)
 }
 
 // update replaces the lease in record id, touching only the indexes whose
 // keys change.
 func (t *table6) update(id uint32, l *Lease6) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	parts := 0
 	if r.subnet != l.SubnetID || r.iaid != l.IAID || r.typ != l.Type || r.duid() != string(l.DUID) {
 		parts |= partKeys
@@ -175,13 +175,13 @@ func (t *table6) update(id uint32, l *Lease6) {
 
 func (t *table6) remove(id uint32) {
 	t.unlink(id, partAll)
-	delete(t.byAddr, t.recs[id].addr)
-	t.recs[id] = rec6{}
+	delete(t.byAddr, t.recs.at(id).addr)
+	*t.recs.at(id) = rec6{}
 	t.free = append(t.free, id)
 }
 
 func (t *table6) link(id uint32, parts int) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	if parts&partKeys != 0 && r.duidLen > 0 {
 		chain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
@@ -208,12 +208,12 @@ func (t *table6) link(id uint32, parts int) {
 }
 
 func (t *table6) unlink(id uint32, parts int) {
-	r := &t.recs[id]
+	r := t.recs.at(id)
 	if parts&partKeys != 0 && r.duidLen > 0 {
 		unchain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
 	if parts&partExpiry != 0 {
-		moved := func(m, pos uint32) { t.recs[m].epos = pos }
+		moved := func(m, pos uint32) { t.recs.at(m).epos = pos }
 		held, recl := indexedExpiry(r.state, r.valid)
 		switch {
 		case held:
@@ -238,7 +238,7 @@ func (t *table6) unlink(id uint32, parts int) {
 	}
 }
 
-func (t *table6) duidLinkOf(id uint32) *link { return &t.recs[id].duidLink }
+func (t *table6) duidLinkOf(id uint32) *link { return &t.recs.at(id).duidLink }
 
 // byIA returns the records of one IA.
 func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
@@ -246,8 +246,8 @@ func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
 		return nil
 	}
 	var ids []uint32
-	for id := t.byDUID[duidHash(t.seed, string(duid), iaid, typ, subnet)]; id != 0; id = t.recs[id].duidLink.next {
-		r := &t.recs[id]
+	for id := t.byDUID[duidHash(t.seed, string(duid), iaid, typ, subnet)]; id != 0; id = t.recs.at(id).duidLink.next {
+		r := t.recs.at(id)
 		if r.typ == typ && r.iaid == iaid && r.subnet == subnet && r.duid() == string(duid) {
 			ids = append(ids, id)
 		}
