@@ -108,11 +108,23 @@ func (j *journal) flushBehind() {
 }
 
 // sync returns once every row appended before the call is durable.
-func (j *journal) sync(ctx context.Context) error {
+func (j *journal) sync(ctx context.Context) error { return j.settle(ctx, true) }
+
+// flush returns once every row appended before the call is written to the
+// file, synced or not.
+func (j *journal) flush(ctx context.Context) error { return j.settle(ctx, false) }
+
+func (j *journal) settle(ctx context.Context, durable bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	target := j.appended
-	for j.durable < target {
+	reached := func() bool {
+		if durable {
+			return j.durable >= target
+		}
+		return j.written >= target
+	}
+	for !reached() {
 		if j.broken != nil {
 			return j.broken
 		}
@@ -125,7 +137,7 @@ func (j *journal) sync(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := j.lead(true, nil); err != nil {
+		if err := j.lead(durable, nil); err != nil {
 			return err
 		}
 	}

@@ -356,3 +356,23 @@ func TestLFCTimer(t *testing.T) {
 		t.Errorf("%d leases after timed compactions, want 1", r.Len4())
 	}
 }
+
+// TestFlush writes rows to the file without an fsync.
+func TestFlush(t *testing.T) {
+	dir := t.TempDir()
+	var cf *countingFile
+	m := openTest(t, dir, withCounting(&cf, nil))
+	m.Add4(ctx, lease4(1))
+	if err := m.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lines := readLines(t, filepath.Join(dir, "leases4.csv")); len(lines) != 2 {
+		t.Errorf("after Flush the file has %d lines, want 2", len(lines))
+	}
+	if n := cf.syncs.Load(); n != 0 {
+		t.Errorf("Flush did %d fsyncs", n)
+	}
+	if err := m.Sync(ctx); err != nil || cf.syncs.Load() != 1 {
+		t.Errorf("Sync after Flush: %v, %d fsyncs (want 1: written is not durable)", err, cf.syncs.Load())
+	}
+}

@@ -155,6 +155,22 @@ func (m *Memfile) Sync(ctx context.Context) error {
 	return errors.Join(err4, err6)
 }
 
+// Flush writes every change made before the call to the lease files without
+// waiting for stable storage: the changes survive the process being killed,
+// not the machine losing power. This is Kea's own guarantee (Kea does not
+// fsync its lease files); a server configured not to fsync calls Flush where
+// it would call Sync.
+func (m *Memfile) Flush(ctx context.Context) error {
+	var err4, err6 error
+	if m.f4 != nil {
+		err4 = m.f4.j.flush(ctx)
+	}
+	if m.f6 != nil {
+		err6 = m.f6.j.flush(ctx)
+	}
+	return errors.Join(err4, err6)
+}
+
 // Close stops compaction, syncs pending changes and closes the files. Calls
 // after Close fail with ErrClosed.
 func (m *Memfile) Close() error {
