@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,9 @@ func OpenMemfile(ctx context.Context, opts MemfileOptions) (*Memfile, error) {
 	if opts.Persist {
 		if opts.V4Path == "" && opts.V6Path == "" {
 			return nil, errors.New("lease: memfile with persist needs V4Path or V6Path")
+		}
+		if opts.V4Path != "" && filepath.Clean(opts.V4Path) == filepath.Clean(opts.V6Path) {
+			return nil, fmt.Errorf("lease: V4Path and V6Path are the same file %s", opts.V4Path)
 		}
 		if opts.V4Path != "" {
 			f, err := openLeaseFile(ctx, &opts, opts.V4Path, false, m.t4, nil)

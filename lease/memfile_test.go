@@ -297,6 +297,14 @@ func TestFamilyWithoutFile(t *testing.T) {
 	if _, err := OpenMemfile(ctx, MemfileOptions{Persist: true}); err == nil {
 		t.Error("persist without paths accepted")
 	}
+	same := filepath.Join(dir, "x.csv")
+	if _, err := OpenMemfile(ctx, MemfileOptions{Persist: true, V4Path: same, V6Path: same}); err == nil {
+		t.Error("one file for both families accepted")
+	}
+	if _, err := OpenMemfile(ctx, MemfileOptions{Persist: true, V4Path: filepath.Join(dir, "no/such/dir/l.csv")}); err == nil ||
+		!strings.Contains(err.Error(), "no/such/dir") {
+		t.Errorf("a lease file in a missing directory: %v", err)
+	}
 }
 
 // TestManyLeasesOneKey: many leases of one hardware address in a subnet
