@@ -1,0 +1,394 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Verdict is what a Handler decided about one packet.
+type Verdict uint8
+
+const (
+	// Send: out holds a reply to send.
+	Send Verdict = 1 << iota
+	// NeedSync: the handler changed durable state (a lease); the batch
+	// calls Config.Sync once before sending any of its replies that carry
+	// NeedSync. A reply without NeedSync (an OFFER) does not wait for it.
+	NeedSync
+)
+
+// Handler processes one received packet to completion. It writes a reply,
+// if any, into out (appending to out.Buf[:0], setting out.N and the
+// addressing fields) and says what to do with it. It runs on the reader
+// goroutine; in and out are valid only during the call.
+type Handler func(in, out *Packet) Verdict
+
+// Config configures an Engine.
+type Config struct {
+	Conn    Conn
+	Handler Handler
+	// Sync makes the handler's changes durable (lease.Store.Sync). nil:
+	// nothing to sync.
+	Sync func(context.Context) error
+	// BatchSize is the most packets read and processed as one batch
+	// (default 64).
+	BatchSize int
+	// Queue is how many processed batches may wait for the committer
+	// (default 4). When all are waiting, the reader drops what it reads
+	// and counts it as Overload: memory stays bounded by
+	// (Queue+2) × BatchSize × 2 buffers.
+	Queue int
+	// BufSize is the capacity of each packet buffer (default 2048).
+	BufSize int
+	// Logger receives read/write/sync errors and recovered panics
+	// (slog.Default if nil).
+	Logger *slog.Logger
+}
+
+// Stats are the engine's counters since New.
+type Stats struct {
+	Received   uint64 // datagrams read
+	Handled    uint64 // datagrams given to the handler
+	Sent       uint64 // replies written
+	Overload   uint64 // datagrams dropped because every batch was waiting for the committer
+	Panics     uint64 // handler panics recovered (the packet is dropped)
+	SyncErrors uint64 // replies not sent because Sync failed
+	SendErrors uint64 // replies the Conn failed to write
+	Batches    uint64 // batches handed to the committer
+	Syncs      uint64 // calls of Config.Sync
+}
+
+// Engine is a batched packet loop: one reader goroutine reads a batch
+// (blocking for the first datagram, then taking what is queued), runs the
+// handler on each datagram, and hands the batch to a committer goroutine
+// that syncs durable state once for the batch and then sends its replies.
+// Reading and processing of the next batch go on while a sync is in
+// flight. A batch that needs no sync is sent by the reader itself when the
+// committer is idle, which saves a goroutine wake-up per batch.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+
+	free     chan *batch // batches ready to be filled
+	commit   chan *batch // batches waiting for the committer
+	drop     *batch      // read into when overloaded
+	inflight atomic.Int32
+
+	stopping atomic.Bool
+	started  atomic.Bool
+	writeMu  sync.Mutex // serialises late sends with each other (Conn allows two writers)
+
+	received, handled, sent              atomic.Uint64
+	overload, panics, syncErrs, sendErrs atomic.Uint64
+	batches, syncs                       atomic.Uint64
+}
+
+type batch struct {
+	in, out  []Packet
+	verdicts []Verdict
+	n        int
+	needSync bool
+	replies  bool
+}
+
+// New returns an engine for cfg. It allocates every buffer it will use.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Conn == nil || cfg.Handler == nil {
+		return nil, errors.New("engine: Config needs a Conn and a Handler")
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 64
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4
+	}
+	if cfg.BufSize <= 0 {
+		cfg.BufSize = 2048
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	n := cfg.Queue + 2 // the queue, one being filled, one being committed
+	e.free = make(chan *batch, n)
+	e.commit = make(chan *batch, n)
+	for range n {
+		e.free <- newBatch(cfg.BatchSize, cfg.BufSize)
+	}
+	e.drop = newBatch(cfg.BatchSize, cfg.BufSize)
+	return e, nil
+}
+
+func newBatch(size, bufSize int) *batch {
+	b := &batch{
+		in:       make([]Packet, size),
+		out:      make([]Packet, size),
+		verdicts: make([]Verdict, size),
+	}
+	// One allocation per direction, cut into packet buffers.
+	inBufs := make([]byte, size*bufSize)
+	outBufs := make([]byte, size*bufSize)
+	for i := range size {
+		b.in[i].Buf = inBufs[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
+		b.out[i].Buf = outBufs[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
+	}
+	return b
+}
+
+// Run reads and processes packets until ctx ends or Stop is called, then
+// lets the batches already read finish (synced and sent) and returns. It
+// returns nil after a stop, or the error that made reading impossible.
+// Run may be called once.
+func (e *Engine) Run(ctx context.Context) error {
+	if !e.started.CompareAndSwap(false, true) {
+		return errors.New("engine: Run called twice")
+	}
+	stop := context.AfterFunc(ctx, e.Stop)
+	defer stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.committer()
+	}()
+	err := e.readLoop()
+	close(e.commit)
+	<-done
+	return err
+}
+
+// Stop makes Run stop reading; batches already read are finished.
+func (e *Engine) Stop() {
+	e.stopping.Store(true)
+	if err := e.cfg.Conn.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		e.log.Warn("engine: cannot interrupt the read", "error", err)
+	}
+}
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	return Stats{
+		Received:   e.received.Load(),
+		Handled:    e.handled.Load(),
+		Sent:       e.sent.Load(),
+		Overload:   e.overload.Load(),
+		Panics:     e.panics.Load(),
+		SyncErrors: e.syncErrs.Load(),
+		SendErrors: e.sendErrs.Load(),
+		Batches:    e.batches.Load(),
+		Syncs:      e.syncs.Load(),
+	}
+}
+
+func (e *Engine) readLoop() error {
+	var lastErr time.Time
+	for {
+		var b *batch
+		select {
+		case b = <-e.free:
+		default:
+			// Every batch is waiting for the committer: read and drop, so
+			// the socket does not fill with stale requests and memory
+			// stays bounded.
+			n, err := e.cfg.Conn.ReadBatch(e.drop.in)
+			if n > 0 {
+				e.received.Add(uint64(n))
+				e.overload.Add(uint64(n))
+			}
+			if stop, rerr := e.readError(err, &lastErr); stop {
+				return rerr
+			}
+			continue
+		}
+		n, err := e.cfg.Conn.ReadBatch(b.in)
+		if n > 0 {
+			e.received.Add(uint64(n))
+			e.process(b, n)
+		} else {
+			e.free <- b
+		}
+		if stop, rerr := e.readError(err, &lastErr); stop {
+			return rerr
+		}
+	}
+}
+
+// readError decides what a read error means: stop (with the error to
+// return), or go on after a pause when errors repeat.
+func (e *Engine) readError(err error, last *time.Time) (stop bool, ret error) {
+	if err == nil {
+		return false, nil
+	}
+	if e.stopping.Load() {
+		return true, nil
+	}
+	if errors.Is(err, net.ErrClosed) {
+		return true, fmt.Errorf("engine: reading: %w", err)
+	}
+	if IsTimeout(err) {
+		return false, nil
+	}
+	now := time.Now()
+	if now.Sub(*last) < 10*time.Millisecond {
+		// A socket error that repeats at once would spin a core.
+		time.Sleep(10 * time.Millisecond)
+	}
+	*last = now
+	e.log.Warn("engine: read error", "error", err)
+	return false, nil
+}
+
+// process runs the handler on the n packets of b and passes the batch on.
+func (e *Engine) process(b *batch, n int) {
+	b.n, b.needSync, b.replies = n, false, false
+	for i := range n {
+		out := &b.out[i]
+		out.N, out.Raw, out.HWLen, out.IfIndex = 0, false, 0, 0
+		out.Src, out.Dst = netip.AddrPort{}, netip.AddrPort{}
+		v := e.handleOne(&b.in[i], out)
+		b.verdicts[i] = v
+		if v&NeedSync != 0 {
+			b.needSync = true
+		}
+		if v&Send != 0 {
+			b.replies = true
+		}
+	}
+	e.handled.Add(uint64(n))
+	switch {
+	case !b.replies && !b.needSync:
+		e.free <- b
+	case !b.needSync && e.inflight.Load() == 0:
+		// Nothing queued ahead of this batch, so sending it now keeps
+		// replies in order without waking the committer.
+		e.sendBatch(b, true)
+		e.free <- b
+	default:
+		e.inflight.Add(1)
+		e.batches.Add(1)
+		e.commit <- b
+	}
+}
+
+// handleOne runs the handler with a recover, so a bug triggered by one
+// packet drops that packet instead of the server.
+func (e *Engine) handleOne(in, out *Packet) (v Verdict) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.panics.Add(1)
+			e.log.Error("engine: packet handler panicked; packet dropped",
+				"panic", fmt.Sprint(r), "from", in.Src, "stack", string(debug.Stack()))
+			v = 0
+		}
+	}()
+	return e.cfg.Handler(in, out)
+}
+
+func (e *Engine) committer() {
+	for b := range e.commit {
+		synced := true
+		if b.needSync && e.cfg.Sync != nil {
+			e.syncs.Add(1)
+			// Not the Run context: batches already processed are finished
+			// after a stop, as their leases are already in the store.
+			if err := e.cfg.Sync(context.Background()); err != nil {
+				synced = false
+				e.log.Error("engine: sync failed; replies that promise leases are not sent", "error", err)
+			}
+		}
+		e.sendBatch(b, synced)
+		e.inflight.Add(-1)
+		e.free <- b
+	}
+}
+
+// sendBatch writes the batch's replies; those that need a sync are
+// written only if synced.
+func (e *Engine) sendBatch(b *batch, synced bool) {
+	k := 0
+	for i := range b.n {
+		v := b.verdicts[i]
+		if v&Send == 0 {
+			continue
+		}
+		if v&NeedSync != 0 && !synced {
+			e.syncErrs.Add(1)
+			continue
+		}
+		if b.out[i].Raw && e.writeRaw(&b.out[i]) {
+			continue
+		}
+		// Compact the UDP replies at the front; swapping keeps every
+		// buffer owned by this batch.
+		if k != i {
+			b.out[k], b.out[i] = b.out[i], b.out[k]
+			b.verdicts[k], b.verdicts[i] = b.verdicts[i], b.verdicts[k]
+		}
+		k++
+	}
+	e.write(b.out[:k])
+}
+
+// writeRaw sends p as a link-layer frame if the Conn can; otherwise it
+// turns p into a broadcast and reports false so the caller sends it as UDP.
+func (e *Engine) writeRaw(p *Packet) bool {
+	if rw, ok := e.cfg.Conn.(RawWriter); ok {
+		err := rw.WriteRaw(p)
+		if err == nil {
+			e.sent.Add(1)
+			return true
+		}
+		if !errors.Is(err, ErrRawUnsupported) {
+			e.sendErrs.Add(1)
+			e.log.Warn("engine: raw send failed", "to", p.Dst, "ifindex", p.IfIndex, "error", err)
+			return true
+		}
+	}
+	p.Raw = false
+	p.Dst = netip.AddrPortFrom(Broadcast4, p.Dst.Port())
+	return false
+}
+
+func (e *Engine) write(ps []Packet) {
+	for len(ps) > 0 {
+		n, err := e.cfg.Conn.WriteBatch(ps)
+		n = min(max(n, 0), len(ps))
+		e.sent.Add(uint64(n))
+		ps = ps[n:]
+		switch {
+		case len(ps) == 0:
+			return
+		case err != nil:
+			// Skip the packet that failed and carry on with the rest.
+			e.sendErrs.Add(1)
+			e.log.Warn("engine: send failed", "to", ps[0].Dst, "error", err)
+			ps = ps[1:]
+		case n == 0:
+			// A Conn that writes nothing and reports no error would
+			// loop here for ever.
+			e.sendErrs.Add(uint64(len(ps)))
+			e.log.Warn("engine: send made no progress", "dropped", len(ps))
+			return
+		}
+	}
+}
+
+// Send writes one packet outside the batch flow: a reply finished later,
+// such as one a hook library parked. The caller makes any lease change
+// durable first. Safe for concurrent use.
+func (e *Engine) Send(p *Packet) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	if p.Raw && e.writeRaw(p) {
+		return
+	}
+	ps := [1]Packet{*p}
+	e.write(ps[:])
+}
