@@ -1,0 +1,277 @@
+// Package exchange plays the scripted DHCP exchanges of the run_script
+// capture and compatibility tests: simulated DHCPv4 and DHCPv6 clients and
+// relays with fixed identities and transaction ids, against a server
+// (Kea 2.2 with libdhcp_run_script.so, or leasehold with runscript) whose
+// hook script records every call. It returns the recorded calls per step,
+// normalised, for golden files and comparisons.
+package exchange
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leasehold/leasehold/runscript/internal/nslab"
+)
+
+// Runner plays phases in a lab.
+type Runner struct {
+	Lab    *nslab.Lab
+	Script string // the hook script (envdump) path
+	V4     *V4
+	V6     *V6
+	Logf   func(format string, args ...any)
+
+	dumps   string
+	ifIndex int
+}
+
+// NewRunner installs the envdump program at dir/envdump (dumps go to
+// dir/dumps) and opens the clients' sockets in the lab's client namespace.
+func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
+	r := &Runner{Lab: lab, Script: filepath.Join(dir, "envdump"), dumps: filepath.Join(dir, "dumps"), Logf: func(string, ...any) {}}
+	if err := os.MkdirAll(r.dumps, 0o755); err != nil {
+		return nil, err
+	}
+	if err := copyFile(envdump, r.Script, 0o755); err != nil {
+		return nil, err
+	}
+	idx, err := lab.IfIndex(lab.ServerNS, lab.ServerIf)
+	if err != nil {
+		return nil, err
+	}
+	r.ifIndex = idx
+	err = nslab.InNS(lab.ClientNS, func() error {
+		c4, err := listen4(lab.ClientIf)
+		if err != nil {
+			return err
+		}
+		r.V4 = &V4{conn: c4, relayMAC: nslab.ClientMAC, serverMAC: nslab.ServerMAC,
+			serverAddr: serverAddr4, timeout: 3 * time.Second}
+		v6, err := listen6(lab.ClientIf, relayAddr6)
+		if err != nil {
+			c4.Close()
+			return err
+		}
+		v6.timeout = 3 * time.Second
+		r.V6 = v6
+		return nil
+	})
+	return r, err
+}
+
+// Close closes the clients' sockets.
+func (r *Runner) Close() error {
+	var errs []error
+	if r.V4 != nil {
+		errs = append(errs, r.V4.conn.Close())
+	}
+	if r.V6 != nil {
+		errs = append(errs, r.V6.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// StartFunc starts the server under test for a phase with the given
+// configuration, in the lab's server namespace, and returns how to stop it.
+type StartFunc func(ctx context.Context, p *Phase, config string) (stop func() error, err error)
+
+// Result is what one phase recorded: the calls of each step, sorted
+// (SortCalls) and normalised (Norm).
+type Result struct {
+	Phase string
+	Steps []StepCalls
+}
+
+// StepCalls are the calls recorded during one step.
+type StepCalls struct {
+	Step  string
+	Calls []Call
+}
+
+// Run plays p against the server start starts, with hook the
+// hooks-libraries entry that loads run_script with r.Script.
+func (r *Runner) Run(ctx context.Context, p *Phase, hook string, start StartFunc) (*Result, error) {
+	if err := clearDir(r.dumps); err != nil {
+		return nil, err
+	}
+	leaseFile := filepath.Join(r.Lab.Dir, p.Name+"-leases.csv")
+	_ = os.Remove(leaseFile)
+	from := time.Now().Unix()
+	stop, err := start(ctx, p, p.Config(r.Lab.ServerIf, leaseFile, hook))
+	if err != nil {
+		return nil, fmt.Errorf("phase %s: %w", p.Name, err)
+	}
+	res := &Result{Phase: p.Name}
+	seen := 0
+	var runErr error
+	for _, s := range p.Steps() {
+		calls, err := r.step(ctx, &s, &seen)
+		if err != nil {
+			runErr = fmt.Errorf("phase %s step %s: %w", p.Name, s.Name, err)
+			break
+		}
+		res.Steps = append(res.Steps, StepCalls{Step: s.Name, Calls: calls})
+	}
+	if err := stop(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("phase %s: stopping the server: %w", p.Name, err)
+	}
+	if runErr != nil {
+		return res, runErr
+	}
+	n := Norm{From: from, To: time.Now().Unix(), IfIndex: r.ifIndex, IfName: r.Lab.ServerIf}
+	for _, sc := range res.Steps {
+		for i := range sc.Calls {
+			if err := n.Apply(&sc.Calls[i]); err != nil {
+				return res, fmt.Errorf("phase %s step %s: %w", p.Name, sc.Step, err)
+			}
+		}
+	}
+	return res, nil
+}
+
+// settle is how long a step waits after its expected calls for calls it
+// did not expect.
+const settle = 400 * time.Millisecond
+
+func (r *Runner) step(ctx context.Context, s *Step, seen *int) ([]Call, error) {
+	if s.Do != nil {
+		if err := s.Do(r); err != nil {
+			return nil, err
+		}
+	}
+	wait := s.Wait
+	if wait == 0 {
+		wait = 5 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		_, names, err := readDumps(r.dumps)
+		if err != nil {
+			return nil, err
+		}
+		if len(names)-*seen >= len(s.Expect) || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	time.Sleep(settle)
+	all, _, err := readDumps(r.dumps)
+	if err != nil {
+		return nil, err
+	}
+	calls := all[*seen:]
+	*seen = len(all)
+	SortCalls(calls)
+	var got []string
+	for _, c := range calls {
+		got = append(got, c.Point())
+	}
+	want := slices.Clone(s.Expect)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		return calls, fmt.Errorf("script called for %v, want %v", got, want)
+	}
+	r.Logf("step %s: %v", s.Name, got)
+	return calls, nil
+}
+
+// StartKea returns a StartFunc running Kea 2.2 (kea-dhcp4 or kea-dhcp6) in
+// the server namespace. extraEnv is added to Kea's environment, so a test
+// can show that none of it reaches the script.
+func (r *Runner) StartKea(logf func(string, ...any), extraEnv ...string) StartFunc {
+	return func(ctx context.Context, p *Phase, config string) (func() error, error) {
+		name := "kea-dhcp4"
+		if p.V6 {
+			name = "kea-dhcp6"
+		}
+		dir, err := os.MkdirTemp(r.Lab.Dir, name+"-")
+		if err != nil {
+			return nil, err
+		}
+		cfg := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+			return nil, err
+		}
+		cmd := r.Lab.Command(context.Background(), r.Lab.ServerNS, name, "-c", cfg)
+		cmd.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "KEA_PIDFILE_DIR=" + dir, "KEA_LOCKFILE_DIR=" + dir}, extraEnv...)
+		return startAndWait(ctx, r.Lab, cmd, regexp.MustCompile(`DHCP[46]_STARTED`), logf)
+	}
+}
+
+// startAndWait starts cmd, logs its output lines and waits for a line
+// matching ready.
+func startAndWait(ctx context.Context, lab *nslab.Lab, cmd *exec.Cmd, ready *regexp.Regexp, logf func(string, ...any)) (func() error, error) {
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	p, err := lab.Start(cmd)
+	if err != nil {
+		return nil, err
+	}
+	go func() { <-p.Done(); pw.Close() }()
+	readyc := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		closed := false
+		for sc.Scan() {
+			line := sc.Text()
+			logf("%s: %s", filepath.Base(cmd.Args[4]), line)
+			if !closed && ready.MatchString(line) {
+				close(readyc)
+				closed = true
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	stop := func() error {
+		p.Stop(3 * time.Second)
+		return nil
+	}
+	what := strings.Join(cmd.Args[4:], " ")
+	select {
+	case <-readyc:
+		return stop, nil
+	case <-p.Done():
+		return nil, fmt.Errorf("%s exited before it was ready: %v", what, p.Err())
+	case <-time.After(15 * time.Second):
+		stop()
+		return nil, fmt.Errorf("%s: not ready after 15 s", what)
+	case <-ctx.Done():
+		stop()
+		return nil, ctx.Err()
+	}
+}
+
+func clearDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, mode)
+}
