@@ -18,7 +18,7 @@ var captureStarted = regexp.MustCompile(`^(Capturing on|File:)`)
 
 // StartCapture runs dumpcap on ifName inside ns, writing classic pcap (-P)
 // to file with the capture filter filter (BPF syntax, "" for all). It
-// returns when dumpcap reports that it is capturing.
+// returns when dumpcap is capturing.
 func (l *Lab) StartCapture(ctx context.Context, ns, ifName, file, filter string) (*Capture, error) {
 	args := []string{"-q", "-P", "-i", ifName, "-w", file}
 	if filter != "" {
@@ -32,6 +32,9 @@ func (l *Lab) StartCapture(ctx context.Context, ns, ifName, file, filter string)
 		_ = p.Stop()
 		return nil, fmt.Errorf("netlab %s: dumpcap on %s: %w", l.ID, ifName, err)
 	}
+	// dumpcap says so a little before its socket sees packets: the first
+	// exchange of a client started at once was seen missing.
+	time.Sleep(500 * time.Millisecond)
 	return &Capture{Proc: p, File: file}, nil
 }
 
