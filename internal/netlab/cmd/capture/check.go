@@ -62,10 +62,16 @@ func writeReadme(dir string, v6 bool) error {
 	b.WriteString("captured by dumpcap on the server's bridge as classic pcap (Ethernet link type).\n")
 	b.WriteString("Made by `scripts/capture-golden` (`go run ./internal/netlab/cmd/capture`, as root);\n")
 	b.WriteString("run it again to refresh them. Each file comes from a fresh lab and an empty lease\n")
-	b.WriteString("file: client MACs are 02:6c:68:00:01:01 (perfdhcp: its base MAC 00:0c:01:02:03:04\n")
-	b.WriteString("or 02:6c:68:00:0a:01 / 0b:01), the server is 192.0.2.1 / 2001:db8:1::1 (MAC\n")
-	b.WriteString("02:6c:68:00:00:01); transaction IDs and times are the clients' own.\n\n")
-	b.WriteString("Versions: " + versions(v6) + ".\n\n")
+	b.WriteString("file, so MACs, DUIDs and leased addresses repeat from run to run; transaction IDs\n")
+	b.WriteString("and times are the clients' own. Server: Kea on 192.0.2.1 / 2001:db8:1::1, MAC\n")
+	b.WriteString("02:6c:68:00:00:01, link-local fe80::6c:68ff:fe00:1, timers 4/8 s, lifetime 20 s.\n")
+	b.WriteString("Clients: MAC 02:6c:68:00:01:01 (DUID-LL 00030001026c68000101); perfdhcp's simulated\n")
+	if v6 {
+		b.WriteString("clients have DUID-LL of 00:0c:01:02:03:04 and :05, sent from 2001:db8:1::50.\n\n")
+	} else {
+		b.WriteString("clients have MACs 02:6c:68:00:0a:01 to :03, relayed from 192.0.2.50.\n\n")
+	}
+	b.WriteString("Versions: " + versions(v6) + "\n\n")
 	b.WriteString("| file | packets | what |\n|---|---|---|\n")
 	for _, s := range scenarios {
 		if s.v6 != v6 {
@@ -112,7 +118,8 @@ func versions(v6 bool) string {
 			continue
 		}
 		out, _ := exec.Command(path, p.args...).CombinedOutput()
-		line := firstLine(string(out))
+		line := strings.TrimSuffix(strings.TrimPrefix(firstLine(string(out)), "VERSION: "), ".")
+		line = strings.TrimSuffix(strings.TrimSuffix(line, " multi-call binary"), ".")
 		if line == "" {
 			continue
 		}
@@ -121,7 +128,7 @@ func versions(v6 bool) string {
 		}
 		parts = append(parts, line)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
 }
 
 func firstLine(s string) string {

@@ -23,7 +23,7 @@ type scenario struct {
 
 // DHCPv4 message types (RFC 2132 option 53) and DHCPv6 ones (RFC 8415).
 const (
-	discover, offer, request4, ack, release4, inform = 1, 2, 3, 5, 7, 8
+	discover, offer, request4, ack, release4, inform                            = 1, 2, 3, 5, 7, 8
 	solicit, advertise, request6, renew6, reply, release6, relayForw, relayRepl = 1, 2, 3, 5, 7, 8, 12, 13
 )
 
@@ -155,7 +155,7 @@ var scenarios = []scenario{
 	},
 	{
 		file: "perfdhcp6.pcap", v6: true,
-		what:  "perfdhcp -6 -e address-and-prefix: two SARR exchanges to ff02::1:2, then two relayed (-A1) to 2001:db8:1::1 in RELAY-FORW/RELAY-REPL",
+		what:  "perfdhcp -6 -e address-and-prefix (IA_NA and IA_PD): three SARR exchanges to ff02::1:2, then three relayed (-A1) to 2001:db8:1::1 in RELAY-FORW/RELAY-REPL",
 		tools: []string{"perfdhcp"}, want: []int{solicit, advertise, request6, reply, relayForw, relayRepl},
 		run: func(ctx context.Context, lab *netlab.Lab) error {
 			c := lab.FirstClient()
