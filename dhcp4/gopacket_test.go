@@ -65,6 +65,7 @@ func gopacketDiff(pkt []byte) (diffs, notes []string, err error) {
 		code := uint8(o.Type)
 		switch code {
 		case OptPad:
+			notes = append(notes, "gopacket lists each Pad byte as an option")
 			continue
 		case OptOverload:
 			notes = append(notes, "gopacket lists option 52 (overload) as an option")
