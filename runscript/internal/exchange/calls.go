@@ -3,6 +3,7 @@ package exchange
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -163,4 +164,30 @@ func Parse(data []byte) ([]Call, error) {
 		}
 	}
 	return calls, sc.Err()
+}
+
+// FormatPackets writes messages as hex, one per line.
+func FormatPackets(msgs [][]byte) []byte {
+	var b bytes.Buffer
+	for _, m := range msgs {
+		b.WriteString(hex.EncodeToString(m))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// ParsePackets reads what FormatPackets wrote.
+func ParsePackets(data []byte) ([][]byte, error) {
+	var out [][]byte
+	for i, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if l == "" {
+			continue
+		}
+		m, err := hex.DecodeString(l)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

@@ -88,6 +88,9 @@ func TestKeaCapture(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, s.Step+".env"), Format(s.Calls), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			if err := os.WriteFile(filepath.Join(dir, s.Step+".pkt"), FormatPackets(s.Packets), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

@@ -16,6 +16,10 @@ type Relay4 struct {
 	GIAddr    netip.Addr
 	CircuitID []byte
 	RemoteID  []byte
+	// Option82, when set, is the whole option 82 data, sent as is instead
+	// of CircuitID and RemoteID (to show what the server does with
+	// sub-options out of order or unknown).
+	Option82 []byte
 }
 
 // Client4 is a simulated DHCPv4 client with fixed identity. Addr and Server
@@ -35,6 +39,7 @@ type Client4 struct {
 // V4 drives Client4 exchanges through a raw socket in the client namespace.
 type V4 struct {
 	conn       *conn4
+	sent       *[][]byte        // every DHCP message sent, for the step's record
 	relayMAC   net.HardwareAddr // the MAC relayed frames come from
 	serverMAC  net.HardwareAddr
 	serverAddr netip.Addr
@@ -83,7 +88,9 @@ func (v *V4) build(c *Client4, h dhcp4.Header, t dhcp4.MessageType, requested, s
 	if t == dhcp4.Discover || t == dhcp4.Request {
 		errs = append(errs, b.AddOption(dhcp4.OptParamRequest, []byte{1, 3, 6}))
 	}
-	if r := c.Relay; r != nil && (r.CircuitID != nil || r.RemoteID != nil) {
+	if r := c.Relay; r != nil && r.Option82 != nil {
+		errs = append(errs, b.AddOption(dhcp4.OptRelayAgentInfo, r.Option82))
+	} else if r != nil && (r.CircuitID != nil || r.RemoteID != nil) {
 		// Relay agents append option 82 last (RFC 3046 section 2.1).
 		errs = append(errs, b.StartOption(dhcp4.OptRelayAgentInfo))
 		if r.CircuitID != nil {
@@ -103,6 +110,7 @@ func (v *V4) build(c *Client4, h dhcp4.Header, t dhcp4.MessageType, requested, s
 // send frames msg the way c's position on the network implies: from the
 // relay, by unicast from ciaddr, or broadcast from 0.0.0.0.
 func (v *V4) send(c *Client4, msg []byte, ciaddr netip.Addr) error {
+	*v.sent = append(*v.sent, msg)
 	server := netip.AddrPortFrom(v.serverAddr, 67)
 	var f []byte
 	switch {

@@ -42,6 +42,7 @@ type V6 struct {
 	relay   *net.UDPConn
 	ifName  string
 	timeout time.Duration
+	sent    *[][]byte // every message sent, for the step's record
 }
 
 func listen6(ifName string, relayAddr netip.Addr) (*V6, error) {
@@ -120,6 +121,7 @@ func (v *V6) roundTrip(c *Client6, msg []byte, xid uint32, want dhcp6.MessageTyp
 		conn = v.relay
 	}
 	dst := &net.UDPAddr{IP: net.IP(allServers.AsSlice()), Port: 547, Zone: v.ifName}
+	*v.sent = append(*v.sent, msg)
 	if _, err := conn.WriteToUDP(msg, dst); err != nil {
 		return nil, err
 	}

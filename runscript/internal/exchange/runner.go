@@ -33,6 +33,7 @@ type Runner struct {
 
 	dumps   string
 	ifIndex int
+	sent    [][]byte
 }
 
 // NewRunner installs the envdump program at dir/envdump (dumps go to
@@ -55,7 +56,7 @@ func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
 		if err != nil {
 			return err
 		}
-		r.V4 = &V4{conn: c4, relayMAC: nslab.ClientMAC, serverMAC: nslab.ServerMAC,
+		r.V4 = &V4{conn: c4, sent: &r.sent, relayMAC: nslab.ClientMAC, serverMAC: nslab.ServerMAC,
 			serverAddr: serverAddr4, timeout: 3 * time.Second}
 		v6, err := listen6(lab.ClientIf, relayAddr6)
 		if err != nil {
@@ -63,6 +64,7 @@ func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
 			return err
 		}
 		v6.timeout = 3 * time.Second
+		v6.sent = &r.sent
 		r.V6 = v6
 		return nil
 	})
@@ -92,10 +94,13 @@ type Result struct {
 	Steps []StepCalls
 }
 
-// StepCalls are the calls recorded during one step.
+// StepCalls are the calls recorded during one step, and the DHCP messages
+// the clients sent in it (v4: the BOOTP message; v6: the UDP payload,
+// relay headers included), in order.
 type StepCalls struct {
-	Step  string
-	Calls []Call
+	Step    string
+	Calls   []Call
+	Packets [][]byte
 }
 
 // Run plays p against the server start starts, with hook the
@@ -115,12 +120,13 @@ func (r *Runner) Run(ctx context.Context, p *Phase, hook string, start StartFunc
 	seen := 0
 	var runErr error
 	for _, s := range p.Steps() {
+		r.sent = nil
 		calls, err := r.step(ctx, &s, &seen)
 		if err != nil {
 			runErr = fmt.Errorf("phase %s step %s: %w", p.Name, s.Name, err)
 			break
 		}
-		res.Steps = append(res.Steps, StepCalls{Step: s.Name, Calls: calls})
+		res.Steps = append(res.Steps, StepCalls{Step: s.Name, Calls: calls, Packets: r.sent})
 	}
 	if err := stop(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("phase %s: stopping the server: %w", p.Name, err)

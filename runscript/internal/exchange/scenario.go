@@ -43,7 +43,8 @@ func mac(last2 byte) net.HardwareAddr { return net.HardwareAddr{0x02, 0x00, 0x00
 // steps4 covers every DHCPv4 point of run_script: a direct client through
 // DORA, DISCOVER while bound, renewal and release; a client that declines
 // its address and sees it recovered after probation; a relayed client with
-// both option 82 sub-options; a NAK; a relayed client with an odd hostname
+// both option 82 sub-options; a NAK; a relayed client whose option 82
+// holds sub-options out of order and an unknown one; a relayed client with an odd hostname
 // (a control byte and a NUL) whose short lease expires.
 func steps4() []Step {
 	a := &Client4{MAC: mac(0x0a), ClientID: append([]byte{1}, mac(0x0a)...), Hostname: "client-a.example.org"}
@@ -55,6 +56,9 @@ func steps4() []Step {
 	e := &Client4{MAC: mac(0x0e), Hostname: "odd\x01name\x00tail.example.org", Relay: &Relay4{
 		GIAddr: netip.MustParseAddr("203.0.113.1"), CircuitID: []byte{0x00, 0x01, 0xff},
 	}}
+	// Sub-options out of code order, and one Kea has no definition for.
+	g := &Client4{MAC: mac(0x10), Relay: &Relay4{GIAddr: netip.MustParseAddr("198.51.100.1"),
+		Option82: []byte{2, 2, 0xbe, 0xef, 1, 3, 'p', 'o', 'p', 151, 1, 0x7f}}}
 	dora := func(c *Client4, xid uint32) func(r *Runner) error {
 		return func(r *Runner) error {
 			if err := r.V4.Discover(c, xid); err != nil {
@@ -91,8 +95,9 @@ func steps4() []Step {
 			}
 			return err
 		}, Expect: []string{"leases4_committed"}},
-		{Name: "14-e-odd-hostname-dora", Do: dora(e, 0x0e000001), Expect: []string{"leases4_committed"}},
-		{Name: "15-e-expired", Expect: []string{"lease4_expire"}, Wait: 10 * time.Second},
+		{Name: "14-g-option82-order", Do: dora(g, 0x10000001), Expect: []string{"leases4_committed"}},
+		{Name: "15-e-odd-hostname-dora", Do: dora(e, 0x0e000001), Expect: []string{"leases4_committed"}},
+		{Name: "16-e-expired", Expect: []string{"lease4_expire"}, Wait: 10 * time.Second},
 	}
 }
 
