@@ -121,8 +121,9 @@ func TestCloseRemovesAll(t *testing.T) {
 	}
 }
 
-// The helper tests below run in a child test binary (see runChild): they
-// build a lab, record it, and then fail, panic or die.
+// TestCloseAfterFailure and TestSweepAfterCrash run themselves again in a
+// child test binary (see runChild) where childMode builds a lab, records
+// it, and then fails, panics or dies.
 const childModeEnv = "NETLAB_CHILD"
 
 func childLab(t *testing.T) {
@@ -138,32 +139,27 @@ func childLab(t *testing.T) {
 	}
 }
 
-func TestChildFails(t *testing.T) {
-	if os.Getenv(childModeEnv) != "fail" {
-		t.Skip("helper for TestCloseAfterFailure")
+// childMode runs, in the child test binary, the part of a test that
+// builds a lab and then fails, panics or dies; it reports whether it ran.
+func childMode(t *testing.T) bool {
+	switch os.Getenv(childModeEnv) {
+	case "":
+		return false
+	case "fail":
+		childLab(t)
+		t.Fatal("failing on purpose")
+	case "panic":
+		childLab(t)
+		panic("panicking on purpose")
+	case "die":
+		childLab(t)
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	}
-	childLab(t)
-	t.Fatal("failing on purpose")
+	return true
 }
 
-func TestChildPanics(t *testing.T) {
-	if os.Getenv(childModeEnv) != "panic" {
-		t.Skip("helper for TestCloseAfterFailure")
-	}
-	childLab(t)
-	panic("panicking on purpose")
-}
-
-func TestChildDies(t *testing.T) {
-	if os.Getenv(childModeEnv) != "die" {
-		t.Skip("helper for TestSweepAfterCrash")
-	}
-	childLab(t)
-	syscall.Kill(os.Getpid(), syscall.SIGKILL)
-}
-
-// runChild runs one helper test in a new test binary process and returns
-// the trace of the lab it built.
+// runChild runs test again in a new test binary process, in the given
+// child mode, and returns the trace of the lab it built.
 func runChild(t *testing.T, mode, test string) labTrace {
 	t.Helper()
 	if reason := Unavailable(); reason != "" {
@@ -189,21 +185,24 @@ func runChild(t *testing.T, mode, test string) labTrace {
 }
 
 func TestCloseAfterFailure(t *testing.T) {
-	for _, tc := range []struct{ mode, test string }{
-		{"fail", "TestChildFails"},
-		{"panic", "TestChildPanics"},
-	} {
-		t.Run(tc.mode, func(t *testing.T) {
-			tr := runChild(t, tc.mode, tc.test)
+	if childMode(t) {
+		return
+	}
+	for _, mode := range []string{"fail", "panic"} {
+		t.Run(mode, func(t *testing.T) {
+			tr := runChild(t, mode, "TestCloseAfterFailure")
 			if left := leftovers(tr); len(left) > 0 {
-				t.Errorf("left after a test that ended by %s: %v", tc.mode, left)
+				t.Errorf("left after a test that ended by %s: %v", mode, left)
 			}
 		})
 	}
 }
 
 func TestSweepAfterCrash(t *testing.T) {
-	tr := runChild(t, "die", "TestChildDies")
+	if childMode(t) {
+		return
+	}
+	tr := runChild(t, "die", "TestSweepAfterCrash")
 	// Pdeathsig killed the child's processes; its namespaces remain.
 	time.Sleep(100 * time.Millisecond)
 	left := leftovers(tr)

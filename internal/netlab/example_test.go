@@ -36,9 +36,9 @@ func Example() {
 	fmt.Println("leased", ev["new_ip_address"])
 }
 
-// A relay link: perfdhcp in the router namespace relays with giaddr
-// 198.51.100.1, and Kea (given a subnet for the far link by KeaConfig4)
-// answers through the router.
+// A relay link: perfdhcp in the router namespace relays SOLICITs with the
+// far link's address as link-address (-A1 -l DownIf), and Kea (given a
+// subnet for the far link by KeaConfig6) answers through the router.
 func ExampleLab_AddRelayLink() {
 	lab, err := netlab.New(netlab.Options{Prefix: "demo"})
 	if err != nil {
@@ -51,11 +51,11 @@ func ExampleLab_AddRelayLink() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := lab.StartKea(ctx, lab.ServerNS, false, lab.KeaConfig4(filepath.Join(lab.Dir, "l.csv"))); err != nil {
+	if _, err := lab.StartKea(ctx, lab.ServerNS, true, lab.KeaConfig6(filepath.Join(lab.Dir, "l.csv"))); err != nil {
 		log.Fatal(err)
 	}
-	out, err := lab.Run(ctx, relay.RouterNS, "perfdhcp", "-4", "-l", relay.Addr4.Addr().String(),
-		"-n", "2", "-r", "10", lab.ServerAddr4.Addr().String())
+	out, err := lab.Run(ctx, relay.RouterNS, "perfdhcp", "-6", "-A1", "-l", relay.DownIf,
+		"-n", "2", "-r", "10", lab.ServerAddr6.Addr().String())
 	fmt.Println(len(out) > 0, err)
 }
 

@@ -29,10 +29,18 @@ type RelayOptions struct {
 //	ServerIf (bridge) ── UpIf [UpAddr4/6]  DownIf (bridge) [Addr4/6] ── ClientIf
 //
 // The router forwards IPv4 and IPv6, and the server namespace routes the
-// far subnets through UpAddr4/UpAddr6, so a relay agent run in RouterNS
-// (a test program, or perfdhcp with -l Addr4) can forward clients' traffic
-// to the server with giaddr Addr4 (link-address Addr6) and get the replies.
-// Far clients have no addresses until a DHCP exchange gives them some.
+// far subnets through UpAddr4/UpAddr6, so a relay agent run in RouterNS can
+// forward clients' traffic to the server with giaddr Addr4 (link-address
+// Addr6) and get the replies, which the server sends to Addr4:67 / to the
+// agent's address. Far clients have no addresses until a DHCP exchange
+// gives them some.
+//
+// No relay agent comes with the lab. perfdhcp can stand in for one:
+// "perfdhcp -6 -A1 -l DownIf SERVER" sends RELAY-FORW with link-address
+// Addr6; "perfdhcp -4 -l UpAddr4 -J FILE SERVER" with Addr4 in FILE sends
+// DISCOVERs with giaddr Addr4, but perfdhcp only listens on UpAddr4, so
+// the replies routed to Addr4 need a socket of the test there
+// (TestRelayLinkWithKea does both).
 type RelayLink struct {
 	RouterNS string
 	UpIf     string // router's interface on the server link
