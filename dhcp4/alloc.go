@@ -1,0 +1,470 @@
+package dhcp4
+
+import (
+	"bytes"
+	"errors"
+	"net/netip"
+
+	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/lease"
+)
+
+// The allocation engine follows Kea 2.2's AllocEngine for DHCPv4
+// (discoverLease4, requestLease4 and their helpers); the comments name the
+// Kea function each piece matches.
+
+// belongs is Lease4::belongsToClient: client identifiers decide when both
+// sides have one; otherwise the hardware addresses must match.
+func belongs(l *lease.Lease4, hw, cid []byte) bool {
+	if len(cid) > 0 && len(l.ClientID) > 0 {
+		return bytes.Equal(cid, l.ClientID)
+	}
+	return len(hw) > 0 && len(l.HWAddr) > 0 && bytes.Equal(hw, l.HWAddr)
+}
+
+// matchCID is the client identifier as the subnet uses it: nil when the
+// subnet has match-client-id false.
+func (x *exchange) matchCID(s *subnet4) []byte {
+	if s.cfg.MatchClientID {
+		return x.cid
+	}
+	return nil
+}
+
+func (w *worker) storeErr(err error) bool {
+	if err == nil || errors.Is(err, lease.ErrNotFound) {
+		return false
+	}
+	w.s.allocLog.Error("lease store error", "error", err)
+	return true
+}
+
+// get4 reads the lease of addr.
+func (w *worker) get4(addr netip.Addr) (lease.Lease4, bool) {
+	l, err := w.s.store.Get4(w.x.ctx, addr)
+	if err != nil {
+		w.storeErr(err)
+		return l, false
+	}
+	return l, true
+}
+
+// findClientLease finds the lease the client already has, looking through
+// the subnets of the shared network, by client identifier first (where
+// match-client-id allows), then by hardware address.
+func (w *worker) findClientLease() (lease.Lease4, bool) {
+	x := &w.x
+	orig := x.subnet
+	st := w.s.store
+	if len(x.cid) > 0 {
+		for s := orig; s != nil; s = w.nextSubnet(s, orig) {
+			if !s.cfg.MatchClientID {
+				continue
+			}
+			l, err := st.Get4ByClientID(x.ctx, x.cid, s.id)
+			if err == nil {
+				x.subnet = s
+				return l, true
+			}
+			w.storeErr(err)
+		}
+	}
+	if len(x.hw) > 0 {
+		for s := orig; s != nil; s = w.nextSubnet(s, orig) {
+			l, err := st.Get4ByHWAddr(x.ctx, x.hw, s.id)
+			if err != nil {
+				w.storeErr(err)
+				continue
+			}
+			if belongs(&l, x.hw, x.matchCID(s)) {
+				x.subnet = s
+				return l, true
+			}
+		}
+	}
+	return lease.Lease4{}, false
+}
+
+// hasAddressReservation reports whether the client has an address
+// reserved in a subnet it may use (moving to that subnet), or globally.
+func (w *worker) hasAddressReservation() bool {
+	x := &w.x
+	if len(x.hosts) == 0 && x.ghost == nil {
+		return false
+	}
+	globalDone := false
+	for s := x.subnet; s != nil; s = w.nextSubnet(s, x.subnet) {
+		if !globalDone && s.cfg.ReservationModes.Global {
+			if x.ghost != nil && x.ghost.addr.IsValid() {
+				return true
+			}
+			globalDone = true
+		}
+		if s.cfg.ReservationModes.InSubnet {
+			for _, hh := range x.hosts {
+				if hh.subnet == s && hh.host.addr.IsValid() &&
+					(!s.cfg.ReservationModes.OutOfPool || s.poolOf(u32(hh.host.addr)) == nil) {
+					x.subnet = s
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// reservedAddr is the address the current reservation holds.
+func (w *worker) reservedAddr() netip.Addr {
+	if h := w.currentHost(); h != nil {
+		return h.addr
+	}
+	return netip.Addr{}
+}
+
+// addressReserved reports whether a is reserved for another client in the
+// current subnet (Kea's addressReserved).
+func (w *worker) addressReserved(a netip.Addr) bool {
+	x := &w.x
+	s := x.subnet
+	if s == nil || !s.cfg.ReservationModes.InSubnet {
+		return false
+	}
+	v := u32(a)
+	if s.cfg.ReservationModes.OutOfPool && s.poolOf(v) != nil {
+		return false
+	}
+	hs := s.resv[v]
+	for _, h := range hs {
+		if h.matches(&x.ids) {
+			return false
+		}
+	}
+	return len(hs) > 0
+}
+
+// inAllowedPool reports whether a is in a pool the client may use, in the
+// current subnet or another of its shared network (which becomes
+// current).
+func (w *worker) inAllowedPool(a netip.Addr) bool {
+	x := &w.x
+	v := u32(a)
+	for s := x.subnet; s != nil; s = w.nextSubnet(s, x.subnet) {
+		if p := s.poolOf(v); p != nil && w.cls.supports(p.class) {
+			x.subnet = s
+			return true
+		}
+	}
+	return false
+}
+
+// allocateLease4 is AllocEngine::allocateLease4.
+func (w *worker) allocateLease4() bool {
+	x := &w.x
+	x.haveOld, x.haveLease = false, false
+	if x.subnet != nil && !w.supported(x.subnet) {
+		x.subnet = w.nextSubnet(x.subnet, x.subnet)
+	}
+	if x.subnet == nil {
+		return false
+	}
+	if x.fake {
+		return w.discoverLease4()
+	}
+	return w.requestLease4()
+}
+
+// discoverLease4 chooses the address to offer: the reserved one, the one
+// the client has, the one it asks for, or a free one from the pools.
+func (w *worker) discoverLease4() bool {
+	x := &w.x
+	client, hasClient := w.findClientLease()
+	ok := false
+	if w.hasAddressReservation() {
+		resv := w.reservedAddr()
+		if !hasClient || client.Addr != resv {
+			ok = w.allocateOrReuse(resv)
+			if !ok {
+				w.s.allocLog.Warn("reserved address is in use by another client", "address", resv)
+			}
+		} else {
+			ok = w.renewLease4(&client)
+		}
+	}
+	if !ok && hasClient && w.inAllowedPool(client.Addr) && !w.addressReserved(client.Addr) {
+		ok = w.renewLease4(&client)
+	}
+	if !ok && !x.hookSkip && !isZero(x.hint) && w.inAllowedPool(x.hint) && !w.addressReserved(x.hint) {
+		ok = w.allocateOrReuse(x.hint)
+	}
+	if !ok && !x.hookSkip {
+		ok = w.allocateUnreserved()
+	}
+	if !x.haveOld && hasClient {
+		x.old, x.haveOld = client, true
+	}
+	return ok
+}
+
+// requestLease4 assigns the address the client asks for (or holds, or is
+// reserved), refusing addresses reserved for or leased to others and
+// addresses outside the pools.
+func (w *worker) requestLease4() bool {
+	x := &w.x
+	client, hasClient := w.findClientLease()
+	if !isZero(x.hint) {
+		if w.addressReserved(x.hint) {
+			return false
+		}
+	} else if w.hasAddressReservation() {
+		x.hint = w.reservedAddr()
+	}
+	if !isZero(x.hint) {
+		if ex, ok := w.get4(x.hint); ok && !ex.Expired(x.unix) && !belongs(&ex, x.hw, x.matchCID(x.subnet)) {
+			return false
+		}
+		resv := w.hasAddressReservation()
+		if resv && w.reservedAddr() != x.hint {
+			if ex, ok := w.get4(w.reservedAddr()); !ok || ex.Expired(x.unix) {
+				// The reserved address is free again: the client should
+				// come back with DISCOVER and get it.
+				return false
+			}
+		}
+		if (!resv || w.reservedAddr() != x.hint) && !w.inAllowedPool(x.hint) {
+			x.unknownRq = true
+			return false
+		}
+	}
+	if hasClient && (client.Addr == x.hint || isZero(x.hint)) &&
+		((w.hasAddressReservation() && w.reservedAddr() == x.hint) || w.inAllowedPool(client.Addr)) {
+		return w.renewLease4(&client)
+	}
+	var ok bool
+	if !isZero(x.hint) {
+		ok = w.allocateOrReuse(x.hint)
+	} else {
+		ok = w.allocateUnreserved()
+	}
+	if ok && hasClient {
+		x.old, x.haveOld = client, true
+		if err := w.s.store.Delete4(x.ctx, client.Addr); err == nil {
+			x.deleted = true
+		} else {
+			w.storeErr(err)
+		}
+	}
+	return ok
+}
+
+// validLifetime is AllocEngine::getValidLft: the client's option 51
+// clamped to the subnet's min/max, else the default.
+func (w *worker) validLifetime() uint32 {
+	lt := w.x.subnet.cfg.ValidLifetime
+	if hint, ok := w.m.LeaseTime(); ok && hint > 0 {
+		return min(max(hint, lt.Min), lt.Max)
+	}
+	return lt.Default
+}
+
+// fillLease updates l with what the client sent (Kea's
+// updateLease4Information) and reports whether anything significant
+// changed.
+func (w *worker) fillLease(l *lease.Lease4) bool {
+	x := &w.x
+	s := x.subnet
+	changed := false
+	if l.SubnetID != s.id {
+		l.SubnetID, changed = s.id, true
+	}
+	if !bytes.Equal(l.HWAddr, x.hw) {
+		l.HWAddr, changed = x.hw, true
+	}
+	if cid := x.matchCID(s); len(cid) > 0 {
+		if !bytes.Equal(l.ClientID, cid) {
+			l.ClientID, changed = cid, true
+		}
+	} else if len(l.ClientID) > 0 {
+		l.ClientID, changed = nil, true
+	}
+	oldValid := l.ValidLifetime
+	l.CLTT = x.unix
+	l.ValidLifetime = w.validLifetime()
+	if l.ValidLifetime < oldValid {
+		changed = true
+	}
+	name := w.leaseHostname(l.Addr)
+	if l.Hostname != name || l.FQDNFwd || l.FQDNRev {
+		l.Hostname, l.FQDNFwd, l.FQDNRev = name, false, false
+		changed = true
+	}
+	return changed
+}
+
+// reusable is AllocEngine::setLeaseReusable: with cache-threshold or
+// cache-max-age, a renewal within the cache window keeps the lease as it
+// is and answers with the remaining lifetime.
+func (w *worker) reusable(old, l *lease.Lease4) (uint32, bool) {
+	s := w.x.subnet.cfg
+	if l.State != lease.StateDefault || (s.CacheThreshold == nil && s.CacheMaxAge == nil) {
+		return 0, false
+	}
+	if l.ValidLifetime == lease.InfiniteLifetime {
+		return lease.InfiniteLifetime, true
+	}
+	if l.CLTT < old.CLTT {
+		return 0, false
+	}
+	age := uint64(l.CLTT - old.CLTT)
+	if age >= uint64(old.ValidLifetime) {
+		return 0, false
+	}
+	var maxAge uint64
+	if s.CacheMaxAge != nil {
+		maxAge = uint64(*s.CacheMaxAge)
+		if maxAge == 0 || age > maxAge {
+			return 0, false
+		}
+	}
+	if s.CacheThreshold != nil {
+		t := *s.CacheThreshold
+		if t <= 0 || t > 1 {
+			return 0, false
+		}
+		maxAge = uint64(float64(l.ValidLifetime) * t)
+		if age > maxAge {
+			return 0, false
+		}
+	}
+	if maxAge == 0 {
+		return 0, false
+	}
+	return old.ValidLifetime - uint32(age), true
+}
+
+// renewLease4 extends the client's lease (AllocEngine::renewLease4).
+func (w *worker) renewLease4(l *lease.Lease4) bool {
+	x := &w.x
+	old := *l
+	x.old, x.haveOld = old, true
+	cur := *l
+	x.reused = false
+	if !w.fillLease(&cur) {
+		if lft, ok := w.reusable(&old, &cur); ok {
+			x.reused, x.reuseLft = true, lft
+		}
+	}
+	if !x.fake {
+		if old.Expired(x.unix) {
+			w.s.expireHooks(x.ctx, &old, false)
+		}
+		cur.State = lease.StateDefault
+	}
+	skip := false
+	if w.s.hooks.Enabled(hooks.Lease4Renew) {
+		a := &hooks.Args{Query: x.query, Subnet4: hookSubnet(x.subnet), ClientID: x.matchCID(x.subnet),
+			HWAddr: x.hw, HWType: uint16(w.m.HType), Lease4: hookLease(&cur)}
+		if w.s.callHook(x.ctx, hooks.Lease4Renew, a) == hooks.Skip {
+			skip = true
+		} else {
+			cur = *a.Lease4
+		}
+	}
+	if skip {
+		cur, x.reused = old, false
+	} else if !x.fake && !x.reused {
+		if err := w.s.store.Update4(x.ctx, &cur); err != nil {
+			w.storeErr(err)
+			return false
+		}
+		x.changed = true
+		w.s.cnt.renewed.Add(1)
+	}
+	x.lease, x.haveLease = cur, true
+	return true
+}
+
+// allocateOrReuse takes candidate if no client holds it (Kea's
+// allocateOrReuseLease4).
+func (w *worker) allocateOrReuse(candidate netip.Addr) bool {
+	if ex, ok := w.get4(candidate); ok {
+		if !ex.Expired(w.x.unix) && ex.State != lease.StateExpiredReclaimed {
+			return false
+		}
+		return w.reuseExpired(&ex)
+	}
+	return w.createLease4(candidate)
+}
+
+// createLease4 makes a new lease for addr; for DISCOVER it is not stored.
+func (w *worker) createLease4(addr netip.Addr) bool {
+	x := &w.x
+	l := lease.Lease4{
+		Addr:          addr,
+		HWAddr:        x.hw,
+		ClientID:      x.matchCID(x.subnet),
+		ValidLifetime: w.validLifetime(),
+		CLTT:          x.unix,
+		SubnetID:      x.subnet.id,
+		Hostname:      w.leaseHostname(addr),
+	}
+	if !w.selectHook(&l) {
+		return false
+	}
+	if !x.fake {
+		if err := w.s.store.Add4(x.ctx, &l); err != nil {
+			if !errors.Is(err, lease.ErrExists) {
+				w.storeErr(err)
+			}
+			return false
+		}
+		x.changed = true
+		w.s.cnt.allocated.Add(1)
+	}
+	x.lease, x.haveLease = l, true
+	return true
+}
+
+// reuseExpired gives an expired (or reclaimed) lease to this client
+// (Kea's reuseExpiredLease4), reclaiming it first for a REQUEST.
+func (w *worker) reuseExpired(e *lease.Lease4) bool {
+	x := &w.x
+	x.old, x.haveOld = *e, true
+	x.old.Hostname, x.old.FQDNFwd, x.old.FQDNRev = "", false, false
+	l := *e
+	if !x.fake {
+		if l.State != lease.StateExpiredReclaimed {
+			w.s.expireHooks(x.ctx, e, false)
+		}
+		l.State = lease.StateDefault
+	}
+	w.fillLease(&l)
+	if !w.selectHook(&l) {
+		return false
+	}
+	if !x.fake {
+		if err := w.s.store.Update4(x.ctx, &l); err != nil {
+			w.storeErr(err)
+			return false
+		}
+		x.changed = true
+		w.s.cnt.allocated.Add(1)
+	}
+	x.lease, x.haveLease = l, true
+	return true
+}
+
+// selectHook runs lease4_select; false means a callout took the
+// allocation over (SKIP) and the server assigns nothing.
+func (w *worker) selectHook(l *lease.Lease4) bool {
+	x := &w.x
+	if !w.s.hooks.Enabled(hooks.Lease4Select) {
+		return true
+	}
+	a := &hooks.Args{Query: x.query, Subnet4: hookSubnet(x.subnet), FakeAllocation: x.fake, Lease4: hookLease(l)}
+	if w.s.callHook(x.ctx, hooks.Lease4Select, a) == hooks.Skip {
+		x.hookSkip = true
+		return false
+	}
+	*l = *a.Lease4
+	return true
+}

@@ -1,0 +1,339 @@
+package dhcp4
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/internal/engine"
+)
+
+// Serve opens the sockets (or uses Options.Conns), runs the packet loop
+// and the lease reclamation timers, and blocks until ctx ends or Shutdown
+// is called. Packets already read when it stops are finished: their
+// leases synced and their replies sent.
+func (s *Server) Serve(ctx context.Context) error {
+	conns, closeAll, err := s.openConns(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	return s.serveConns(ctx, conns)
+}
+
+// serveConns runs one engine per conn until ctx ends or Shutdown.
+func (s *Server) serveConns(ctx context.Context, conns []engine.Conn) error {
+	s.mu.Lock()
+	if s.serving {
+		s.mu.Unlock()
+		return errors.New("dhcp4: Serve is already running")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.serving, s.stop, s.done = true, cancel, make(chan struct{})
+	done := s.done
+	s.mu.Unlock()
+	defer func() {
+		cancel()
+		s.mu.Lock()
+		s.serving, s.late = false, nil
+		s.mu.Unlock()
+		close(done)
+	}()
+
+	ifs := newIfaceCache(s.view.Load().cfg.InterfacesConfig, s)
+	ifs.refresh()
+	pctx := context.WithoutCancel(ctx) // packets already read finish after a stop
+	var engines []*engine.Engine
+	for _, c := range conns {
+		w := newWorker(s)
+		e, err := engine.New(engine.Config{
+			Conn:    c,
+			Handler: s.engineHandler(pctx, w, ifs),
+			Sync:    s.store.Sync,
+			Logger:  s.pktLog,
+		})
+		if err != nil {
+			return err
+		}
+		engines = append(engines, e)
+	}
+	s.mu.Lock()
+	s.engines = append(s.engines, engines...)
+	s.late = func(r *Reply) {
+		p := engine.Packet{Buf: r.Data, N: len(r.Data), Dst: r.Dst, IfIndex: r.IfIndex, Raw: r.Raw,
+			Src: netip.AddrPortFrom(r.Src, uint16(s.opts.Port))}
+		p.HWLen = uint8(copy(p.HWAddr[:], r.HWAddr))
+		engines[0].Send(&p)
+	}
+	s.mu.Unlock()
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runReclaim(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ifs.refresh() // addresses come and go
+			}
+		}
+	}()
+	errs := make(chan error, len(engines))
+	for _, e := range engines {
+		go func() { errs <- e.Run(ctx) }()
+	}
+	s.log.Info("DHCPv4 server serving", "sockets", len(engines), "port", s.opts.Port)
+	var first error
+	for range engines {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel() // one socket failing stops the others
+		}
+	}
+	cancel()
+	wg.Wait()
+	return first
+}
+
+// Shutdown stops Serve: no more reads, packets in progress finish, and
+// the store is synced. It returns when that is done or ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	stop, done := s.stop, s.done
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("dhcp4: shutdown: %w", ctx.Err())
+		}
+	}
+	if err := s.store.Sync(ctx); err != nil {
+		return fmt.Errorf("dhcp4: shutdown: syncing leases: %w", err)
+	}
+	return nil
+}
+
+// engineHandler adapts Handle to the engine: the reply is built straight
+// into the engine's pooled buffer.
+func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache) engine.Handler {
+	port := uint16(s.opts.Port)
+	return func(in, out *engine.Packet) engine.Verdict {
+		meta := PacketMeta{Src: in.Src, Dst: in.Dst.Addr(), IfIndex: in.IfIndex}
+		ifc, ok := ifs.get(in.IfIndex)
+		if !ok {
+			s.cnt.receivedTotal.Add(1)
+			s.cnt.drop(DropInterface)
+			return 0
+		}
+		meta.IfName, meta.IfAddr = ifc.name, ifc.addr
+		r, reason := w.handleSafe(ctx, in.Data(), &meta, out.Buf[:0])
+		if reason != dropNone {
+			return 0
+		}
+		var v engine.Verdict
+		if r.Sync {
+			v |= engine.NeedSync
+		}
+		if r.Data == nil {
+			return v
+		}
+		// Usually the reply was built in out.Buf; a callout may have handed
+		// over bytes of its own, which the batch then keeps.
+		out.Buf, out.N = r.Data, len(r.Data)
+		out.Dst, out.Src, out.IfIndex = r.Dst, netip.AddrPortFrom(r.Src, port), r.IfIndex
+		out.Raw = r.Raw
+		out.HWLen = uint8(copy(out.HWAddr[:], r.HWAddr))
+		return v | engine.Send
+	}
+}
+
+// openConns returns the sockets to serve: Options.Conns, or one UDP
+// socket on the server port for the configured interfaces, with a raw
+// sender for unicast replies to clients without an address when
+// dhcp-socket-type is raw (Kea's default) and the process may open one.
+func (s *Server) openConns(ctx context.Context) ([]engine.Conn, func(), error) {
+	var conns []engine.Conn
+	var closers []func() error
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	ic := s.view.Load().cfg.InterfacesConfig
+	if len(s.opts.Conns) > 0 {
+		for _, pc := range s.opts.Conns {
+			uc, ok := pc.(*net.UDPConn)
+			if !ok {
+				return nil, closeAll, fmt.Errorf("dhcp4: Options.Conns: %T is not a *net.UDPConn", pc)
+			}
+			c, err := engine.NewUDPConn(uc)
+			if err != nil {
+				return nil, closeAll, err
+			}
+			s.attachRaw(c, ic)
+			conns = append(conns, c)
+		}
+		return conns, closeAll, nil
+	}
+	if len(ic.Interfaces) == 0 {
+		return nil, closeAll, errors.New("dhcp4: interfaces-config lists no interfaces to listen on")
+	}
+	device := ""
+	if len(ic.Interfaces) == 1 && ic.Interfaces[0].Name != "*" {
+		device = ic.Interfaces[0].Name
+	}
+	c, err := engine.ListenUDP4(ctx, s.opts.Port, device)
+	if err != nil {
+		return nil, closeAll, fmt.Errorf("dhcp4: %w", err)
+	}
+	closers = append(closers, c.Close)
+	s.attachRaw(c, ic)
+	conns = append(conns, c)
+	return conns, closeAll, nil
+}
+
+func (s *Server) attachRaw(c *engine.UDPConn, ic config.InterfacesConfig) {
+	if ic.DHCPSocketType == "udp" {
+		return
+	}
+	rs, err := engine.NewRawSender()
+	if err != nil {
+		s.log.Warn("raw sockets unavailable; replies to clients without an address are broadcast", "error", err)
+		return
+	}
+	c.SetRawSender(rs)
+}
+
+// ifaceCache maps interface indexes to the served interfaces' names and
+// addresses, refreshed as interfaces change.
+type ifaceCache struct {
+	s    *Server
+	ic   config.InterfacesConfig
+	snap atomic.Pointer[[]ifaceInfo] // by index
+	mu   sync.Mutex
+	last time.Time
+}
+
+type ifaceInfo struct {
+	name   string
+	addr   netip.Addr
+	served bool
+	known  bool
+}
+
+func newIfaceCache(ic config.InterfacesConfig, s *Server) *ifaceCache {
+	c := &ifaceCache{s: s, ic: ic}
+	empty := []ifaceInfo{}
+	c.snap.Store(&empty)
+	return c
+}
+
+// get returns the interface of index i if the server serves it. An index
+// not seen before triggers a refresh, at most once a second.
+func (c *ifaceCache) get(i int) (ifaceInfo, bool) {
+	snap := *c.snap.Load()
+	if i <= 0 {
+		// No interface information (a test double): serve when the
+		// configuration does not restrict interfaces.
+		return ifaceInfo{}, len(c.s.opts.Conns) > 0 && len(c.ic.Interfaces) == 0
+	}
+	if i < len(snap) && snap[i].known {
+		return snap[i], snap[i].served
+	}
+	c.mu.Lock()
+	stale := time.Since(c.last) > time.Second
+	c.mu.Unlock()
+	if stale {
+		c.refresh()
+		snap = *c.snap.Load()
+		if i < len(snap) && snap[i].known {
+			return snap[i], snap[i].served
+		}
+	}
+	return ifaceInfo{}, false
+}
+
+func (c *ifaceCache) refresh() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last = time.Now()
+	if c.s.testIfaces != nil {
+		snap := c.s.testIfaces
+		own := make(map[netip.Addr]bool)
+		for _, it := range snap {
+			if it.served && it.addr.IsValid() {
+				own[it.addr] = true
+			}
+		}
+		c.snap.Store(&snap)
+		c.s.ownAddrs.Store(&own)
+		return
+	}
+	list, err := net.Interfaces()
+	if err != nil {
+		c.s.log.Warn("cannot list interfaces", "error", err)
+		return
+	}
+	maxIdx := 0
+	for _, it := range list {
+		maxIdx = max(maxIdx, it.Index)
+	}
+	snap := make([]ifaceInfo, maxIdx+1)
+	own := make(map[netip.Addr]bool)
+	all := len(c.s.opts.Conns) > 0 && len(c.ic.Interfaces) == 0
+	for _, it := range list {
+		info := ifaceInfo{name: it.Name, known: true}
+		var cfgAddr netip.Addr
+		for _, ci := range c.ic.Interfaces {
+			switch {
+			case ci.Name == "*" && it.Flags&net.FlagLoopback == 0:
+				info.served = true
+			case ci.Name == it.Name:
+				info.served = true
+				if ci.Addr.IsValid() {
+					cfgAddr = ci.Addr
+				}
+			}
+		}
+		if all {
+			info.served = true
+		}
+		addrs, _ := it.Addrs()
+		for _, a := range addrs {
+			if pn, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(pn.IP); ok && ip.Unmap().Is4() {
+					ip = ip.Unmap()
+					if !info.addr.IsValid() {
+						info.addr = ip
+					}
+					if info.served {
+						own[ip] = true
+					}
+				}
+			}
+		}
+		if cfgAddr.IsValid() {
+			info.addr = cfgAddr
+		}
+		snap[it.Index] = info
+	}
+	c.snap.Store(&snap)
+	c.s.ownAddrs.Store(&own)
+}
