@@ -29,22 +29,35 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "capture:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(args []string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	dir4 := flag.String("dir4", filepath.Join(root, "dhcp4/testdata/pcap"), "directory of the DHCPv4 captures")
-	dir6 := flag.String("dir6", filepath.Join(root, "dhcp6/testdata/pcap"), "directory of the DHCPv6 captures")
-	only := flag.String("only", "", "comma-separated file names to capture (default all)")
-	prefix := flag.String("prefix", "lhcap", "netlab namespace prefix")
-	flag.Parse()
+	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
+	dir4 := fs.String("dir4", filepath.Join(root, "dhcp4/testdata/pcap"), "directory of the DHCPv4 captures")
+	dir6 := fs.String("dir6", filepath.Join(root, "dhcp6/testdata/pcap"), "directory of the DHCPv6 captures")
+	only := fs.String("only", "", "comma-separated file names to capture (default all)")
+	prefix := fs.String("prefix", "lhcap", "netlab namespace prefix")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	selected := map[string]bool{}
+	for _, f := range strings.Split(*only, ",") {
+		if f == "" {
+			continue
+		}
+		if !known(f) {
+			return fmt.Errorf("-only: no capture named %q", f)
+		}
+		selected[f] = true
+	}
 	if reason := netlab.Unavailable(); reason != "" {
 		return errors.New(reason)
 	}
@@ -52,12 +65,6 @@ func run() error {
 		fmt.Fprintln(os.Stderr, "capture: sweep of earlier runs:", err)
 	} else if len(ids) > 0 {
 		fmt.Println("removed labs of earlier runs:", ids)
-	}
-	selected := map[string]bool{}
-	for _, f := range strings.Split(*only, ",") {
-		if f != "" {
-			selected[f] = true
-		}
 	}
 	for _, d := range []string{*dir4, *dir6} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -145,6 +152,15 @@ func capture(s scenario, prefix, dest string) (int, error) {
 		return 0, err
 	}
 	return packets, nil
+}
+
+func known(file string) bool {
+	for _, s := range scenarios {
+		if s.file == file {
+			return true
+		}
+	}
+	return false
 }
 
 func keaName(v6 bool) string {
