@@ -5,7 +5,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // InNS runs fn on an OS thread switched into the named network namespace
@@ -42,14 +43,14 @@ func inNSFile(name string, target *os.File, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", syscall.Gettid()))
+		orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
 		if err != nil {
 			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("netlab: own namespace: %w", err)
 			return
 		}
 		defer orig.Close()
-		if err := setns(target); err != nil {
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("netlab: setns %s: %w", name, err)
 			return
@@ -63,7 +64,7 @@ func inNSFile(name string, target *os.File, fn func() error) error {
 			}()
 			ferr = fn()
 		}()
-		if err := setns(orig); err != nil {
+		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
 			// Leave the thread locked: it dies with this goroutine.
 			errc <- fmt.Errorf("netlab: back from namespace %s: %w (fn: %v)", name, err, ferr)
 			return
@@ -80,18 +81,4 @@ func (l *Lab) InNS(ns string, fn func() error) error {
 		return err
 	}
 	return InNS(ns, fn)
-}
-
-// setns switches the calling thread into the network namespace open as f.
-// The syscall package has no wrapper; golang.org/x/sys would need a newer
-// go directive in go.mod than the module has.
-func setns(f *os.File) error {
-	if sysSetns == 0 {
-		return syscall.ENOSYS
-	}
-	_, _, errno := syscall.RawSyscall(sysSetns, f.Fd(), syscall.CLONE_NEWNET, 0)
-	if errno != 0 {
-		return errno
-	}
-	return nil
 }

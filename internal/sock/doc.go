@@ -33,8 +33,9 @@
 // Sockets belong to the network namespace of the thread that opens them: in
 // tests, call Listen4/Listen6 inside netlab.InNS.
 //
-// The package uses the syscall package rather than golang.org/x/net's
-// ipv4/ipv6 PacketConn: x/net and x/sys in go.mod need a newer go directive
-// than the module declares, and owning the control-message and mmsghdr
-// buffers is what keeps the path allocation-free. Linux only.
+// The package calls recvmmsg and sendmsg itself rather than going through
+// golang.org/x/net's ipv4/ipv6 PacketConn, whose ReadBatch returns every
+// source address as a newly allocated net.Addr: owning the mmsghdr,
+// sockaddr and control-message buffers is what keeps the path
+// allocation-free. Linux only.
 package sock

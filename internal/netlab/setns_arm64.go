@@ -1,4 +1,0 @@
-package netlab
-
-// sysSetns is setns(2)'s number; the syscall package predates it.
-const sysSetns = 268
