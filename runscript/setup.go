@@ -146,7 +146,7 @@ func decodeParams(raw json.RawMessage) (Params, error) {
 		if err := param(m, "failure-policy", "a string", &s); err != nil {
 			return Params{}, err
 		}
-		step, err := hooks.ParseNextStep(s)
+		step, err := hooks.ParseNextStep(strings.ToLower(s))
 		if err != nil || step == hooks.Park {
 			return Params{}, fmt.Errorf("run_script: \"failure-policy\" is %q, want \"continue\", \"skip\" or \"drop\"", s)
 		}
