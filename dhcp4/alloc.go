@@ -354,7 +354,9 @@ func (w *worker) renewLease4(l *lease.Lease4) bool {
 		}
 	}
 	if !x.fake {
-		if old.Expired(x.unix) {
+		if old.Expired(x.unix) && old.State != lease.StateExpiredReclaimed {
+			// Reclaimed before it is given out again; one the reclamation
+			// timer already processed is not reclaimed twice.
 			w.s.expireHooks(x.ctx, &old, false)
 		}
 		cur.State = lease.StateDefault
