@@ -65,6 +65,7 @@ type Conn struct {
 	wn      int
 	werr    syscall.Errno
 	writeFn func(uintptr) bool
+	bw      batchWriter
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -95,6 +96,7 @@ func newConn(udp *net.UDPConn, v6 bool, iface Interface, port uint16, batch int,
 	}
 	c.readFn = c.doRead
 	c.writeFn = c.doWrite
+	c.initBatchWriter(batch)
 	c.whdr.Name = (*byte)(unsafe.Pointer(&c.wname))
 	c.whdr.Iov = &c.wiov
 	c.whdr.Iovlen = 1
@@ -263,14 +265,7 @@ func (c *Conn) WriteTo(b []byte, dst netip.AddrPort, src netip.Addr, ifIndex int
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	var scope uint32
-	if c.v6 && (dst.Addr().IsLinkLocalUnicast() || dst.Addr().IsLinkLocalMulticast() || dst.Addr().IsInterfaceLocalMulticast()) {
-		scope = uint32(ifIndex)
-		if scope == 0 && dst.Addr().Zone() != "" {
-			scope = uint32(c.zones.index(dst.Addr().Zone()))
-		}
-	}
-	c.whdr.Namelen = putSockaddr(&c.wname, dst, scope)
+	c.whdr.Namelen = putSockaddr(&c.wname, dst, c.scope(dst.Addr(), ifIndex))
 	var cl int
 	if c.v6 {
 		cl = putPktinfo6(c.wctrl[:], ifIndex, src)
@@ -320,6 +315,11 @@ func (c *Conn) Broadcast(b []byte, port uint16) (int, error) {
 	}
 	return c.WriteTo(b, netip.AddrPortFrom(netip.AddrFrom4([4]byte{255, 255, 255, 255}), port), src, c.iface.Index)
 }
+
+// SetReadDeadline sets the socket's read deadline, for callers that stop
+// readers by deadline rather than by ReadBatch's context (use one way, not
+// both: a context's end also sets a past deadline).
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.udp.SetReadDeadline(t) }
 
 // Close unblocks a ReadBatch in progress (its read deadline is set in the
 // past) and closes the socket. Safe to call more than once.

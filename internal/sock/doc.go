@@ -11,7 +11,8 @@
 // binds [::]:547 per interface, joined to ff02::1:2 (and ff05::1:3).
 //
 // One goroutine reads each Conn with ReadBatch (recvmmsg under the runtime
-// poller); replies go out with WriteTo, Broadcast or Listener.Raw(ifindex).
+// poller); replies go out with WriteTo, WriteBatch (sendmmsg), Broadcast or
+// Listener.Raw(ifindex).
 // None of these allocate per packet. Close, or the end of the context given
 // to ReadBatch, unblocks a reader at once.
 //

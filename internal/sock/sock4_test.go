@@ -290,3 +290,45 @@ func TestCloseAndCancelUnblockReaders(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+func TestWriteBatch(t *testing.T) {
+	lab := netlab.NewT(t, netlab.Options{Prefix: testPrefix})
+	ctx := testCtx(t, 10*time.Second)
+	for _, s := range [][]string{
+		{lab.ServerNS, "addr", "add", "192.0.2.2/24", "dev", lab.ServerIf},
+		{lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf},
+	} {
+		if _, err := lab.IP(ctx, s[0], s[1:]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := listen4(t, lab, lab.ServerNS, Config4{Interfaces: []string{lab.ServerIf}, Batch: 8})
+	client := packetConn(t, lab, lab.ClientNS, "udp4", "0.0.0.0:68")
+	out := make([]Out, 20) // more than one sendmmsg of 8
+	for i := range out {
+		src := mustAddr("192.0.2.1")
+		if i%2 == 1 {
+			src = mustAddr("192.0.2.2")
+		}
+		out[i] = Out{Buf: []byte{byte(i)}, Dst: netip.MustParseAddrPort("192.0.2.10:68"), Src: src}
+	}
+	n, err := srv.Conns[0].WriteBatch(out)
+	if err != nil || n != len(out) {
+		t.Fatalf("WriteBatch = %d, %v", n, err)
+	}
+	buf := make([]byte, 100)
+	for i := range out {
+		client.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, from, err := client.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatalf("datagram %d: %v", i, err)
+		}
+		if n != 1 || buf[0] != byte(i) || from.Addr() != out[i].Src {
+			t.Errorf("datagram %d: %x from %s, want %d from %s", i, buf[:n], from, i, out[i].Src)
+		}
+	}
+	bad := []Out{{Buf: []byte{1}, Dst: netip.MustParseAddrPort("[2001:db8::1]:547")}}
+	if n, err := srv.Conns[0].WriteBatch(bad); err == nil || n != 0 {
+		t.Errorf("IPv6 destination on an IPv4 socket: %d, %v", n, err)
+	}
+}
