@@ -25,9 +25,8 @@ func (l *Lab) StartCmd(ns string, cmd *exec.Cmd) (*Process, error) {
 
 // Kea is an ISC Kea server (kea-dhcp4 or kea-dhcp6) run by the lab.
 type Kea struct {
-	Proc      *Process
-	Config    string // path of the config file
-	LeaseFile string // the memfile path the config names, if it came from KeaConfig
+	Proc   *Process
+	Config string // path of the config file
 }
 
 var keaStarted = regexp.MustCompile(`DHCP[46]_STARTED`)
