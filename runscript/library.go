@@ -17,7 +17,8 @@ import (
 // Options configure a Library beyond its Kea parameters.
 type Options struct {
 	// Logger receives the library's messages and the scripts' output;
-	// nil means slog.Default() (which ServePlugin points at the host).
+	// nil means slog.Default() at Load (ServePlugin points it at the host
+	// before it loads the library).
 	Logger *slog.Logger
 	// Getenv reads the server's environment, for the scripts directory
 	// variables; nil means os.Getenv. Nothing else is read from it: the
@@ -41,9 +42,6 @@ var _ hooks.Library = (*Library)(nil)
 
 // New returns an unloaded Library.
 func New(opts Options) *Library {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
@@ -75,7 +73,11 @@ func (l *Library) Load(ctx context.Context, raw json.RawMessage) (hooks.Registra
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{params: p, log: l.opts.Logger.With("hook_library", "run_script", "script", p.Name)}
+	log := l.opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	in := &instance{params: p, log: log.With("hook_library", "run_script", "script", p.Name)}
 	in.bufs.New = func() any { return new(scratch) }
 	mode := hooks.Observe
 	if p.Sync {
