@@ -17,8 +17,11 @@ func (w *worker) processDiscover(buf []byte) (Reply, DropReason) {
 		return w.drop(r)
 	}
 	w.leaseMuRLock()
-	w.assignLease()
+	r := w.assignLease()
 	w.leaseMuRUnlock()
+	if r != dropNone {
+		return w.drop(r)
+	}
 	if x.respType != Offer || isZero(x.yiaddr) {
 		if x.subnet == nil {
 			return w.drop(DropNoSubnet)
