@@ -1,0 +1,499 @@
+package dhcp6
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"runtime/debug"
+	"time"
+
+	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/expr"
+	"github.com/leasehold/leasehold/lease"
+)
+
+// exchange is the processing of one datagram. A Server keeps a pool of
+// them; all the slices are reused from packet to packet.
+type exchange struct {
+	s    *Server
+	v    *view
+	ctx  context.Context
+	meta PacketMeta
+
+	raw  []byte // the query being processed
+	own  []byte // holds a query a hook library changed
+	pkt  Packet
+	msg  *Message
+	now  time.Time
+	unix int64
+
+	clientID []byte
+	hw       hwAddr
+	macBuf   [6]byte
+	classes  classSet
+	scratch  expr.Scratch
+	req      []int
+
+	ids        []hostID
+	flexID     []byte
+	subnet     *subnet
+	hostSubnet *subnet
+	hosts      []hostRef
+
+	fake     bool
+	reply    MessageType
+	changed  bool
+	storeErr error
+
+	// Reply content.
+	ias       []iaOut
+	subs      []subOut
+	status    *statusOut
+	top       statusOut
+	rapid     bool
+	allocated []netip.Prefix
+	newLeases []lease.Lease6
+	oldLeases []lease.Lease6
+	levels    []*optionLevel
+	items     []item
+	codes     []uint16
+	out       []outOption
+
+	vendorEnt  uint32
+	vendorIdx  int
+	vendorSubs []outOption
+
+	fqdnOut          bool
+	fqdnFlags        uint8
+	fqdnName         []byte // wire format
+	hostname         string
+	fqdnFwd, fqdnRev bool
+
+	// Scratch for allocation.
+	hints       []hint
+	poolList    []*lease.Pool6
+	resList     []netip.Prefix
+	allocSubnet *subnet
+	relayOpts   []byte
+	hops        [MaxRelays]RelayHop
+
+	args       hooks.Args
+	inClassFn  func(string) bool
+	reservedFn func(netip.Prefix) bool
+}
+
+// hostID is one identifier the client's reservation is looked up by.
+type hostID struct {
+	typ config.IdentifierType
+	id  []byte
+}
+
+// hostRef is a reservation found for the client in one subnet (0: global).
+type hostRef struct {
+	subnetID uint32
+	h        *host
+}
+
+// hwAddr is the client's hardware address and where it came from (Kea's
+// HWADDR_SOURCE_* bit).
+type hwAddr struct {
+	addr   []byte
+	htype  uint16
+	source uint32
+}
+
+func newExchange(s *Server) *exchange {
+	x := &exchange{s: s}
+	x.inClassFn = x.inClass
+	x.reservedFn = x.reservedForOther
+	return x
+}
+
+func (x *exchange) reset(ctx context.Context, req []byte, meta PacketMeta) {
+	x.v = x.s.view.Load()
+	x.ctx, x.meta, x.raw = ctx, meta, req
+	x.msg = nil
+	x.now = x.s.now()
+	x.unix = x.now.Unix()
+	x.clientID = nil
+	x.hw = hwAddr{}
+	x.ids = x.ids[:0]
+	x.subnet, x.hostSubnet = nil, nil
+	x.hosts = x.hosts[:0]
+	x.fake, x.changed, x.storeErr = false, false, nil
+	x.ias, x.subs = x.ias[:0], x.subs[:0]
+	x.status, x.rapid = nil, false
+	x.allocated = x.allocated[:0]
+	x.newLeases, x.oldLeases = x.newLeases[:0], x.oldLeases[:0]
+	x.levels, x.out = x.levels[:0], x.out[:0]
+	x.vendorSubs, x.vendorIdx = x.vendorSubs[:0], -1
+	x.fqdnOut, x.fqdnName, x.hostname = false, x.fqdnName[:0], ""
+	x.fqdnFwd, x.fqdnRev = false, false
+	x.classes.reset(len(x.v.classes))
+}
+
+// runSafe is run with a last-resort recover: a bug met by one packet drops
+// that packet, is counted and logged, and the server goes on.
+func (x *exchange) runSafe(ctx context.Context, req []byte, meta PacketMeta) (r Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			x.s.log.Error("packet processing panicked; packet dropped",
+				"panic", fmt.Sprint(p), "from", meta.Src, "stack", string(debug.Stack()))
+			r, err = Response{}, x.s.counters.drop(DropInternal)
+		}
+	}()
+	return x.run(ctx, req, meta)
+}
+
+// run is Kea's processPacket and processDhcp6Query for one datagram.
+func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta) (Response, error) {
+	x.reset(ctx, req, meta)
+	s := x.s
+	c := &s.counters
+	c.receivedTotal.Add(1)
+	if s.hooks.Enabled(hooks.Buffer6Receive) {
+		x.args = hooks.Args{Query: x.raw}
+		if s.hooks.Call(ctx, hooks.Buffer6Receive, &x.args) == hooks.Drop {
+			c.received[0].Add(1)
+			return Response{}, c.drop(DropHook)
+		}
+		x.takeQuery(x.args.Query)
+	}
+	if err := x.pkt.Decode(x.raw); err != nil {
+		c.received[0].Add(1)
+		return Response{}, c.drop(decodeReason(err))
+	}
+	x.msg = &x.pkt.Msg
+	c.received[typeSlot(x.msg.Type)].Add(1)
+	if !x.testServerID() {
+		return Response{}, c.drop(DropServerID)
+	}
+	if !x.testUnicast() {
+		return Response{}, c.drop(DropUnicast)
+	}
+	x.classify()
+	if s.hooks.Enabled(hooks.Pkt6Receive) {
+		x.args = hooks.Args{Query: x.raw}
+		if st := s.hooks.Call(ctx, hooks.Pkt6Receive, &x.args); st == hooks.Skip || st == hooks.Drop {
+			return Response{}, c.drop(DropHook)
+		}
+		if err := x.adoptQuery(x.args.Query); err != nil {
+			return Response{}, c.drop(decodeReason(err))
+		}
+	}
+	if r, ok := x.sanityCheck(); !ok {
+		return Response{}, c.drop(r)
+	}
+	if x.inClass("DROP") {
+		return Response{}, c.drop(DropClass)
+	}
+	if data, ok := x.msg.Options.Get(OptClientID); ok {
+		x.clientID = data
+	}
+	x.hw = x.getMAC()
+	if x.v.earlyGlobal && !x.earlyGlobalLookup() {
+		return Response{}, c.drop(DropClass)
+	}
+	if r, ok := x.initContext(); !ok {
+		return Response{}, c.drop(r)
+	}
+	reason, ok := x.dispatch()
+	if x.storeErr != nil {
+		s.log.Error("lease store failed; packet dropped", "type", x.msg.Type.String(), "error", x.storeErr)
+		return Response{}, c.drop(DropStore)
+	}
+	if !ok {
+		return Response{}, c.drop(reason)
+	}
+	return x.finish()
+}
+
+// takeQuery makes a query a buffer6_receive callout returned the one to
+// decode, copied so the callout's slice is not kept.
+func (x *exchange) takeQuery(q []byte) {
+	if sameSlice(q, x.raw) {
+		return
+	}
+	x.own = append(x.own[:0], q...)
+	x.raw = x.own
+}
+
+// adoptQuery takes a query a callout changed after decoding: it is copied,
+// decoded and checked again; the classification made so far stays.
+func (x *exchange) adoptQuery(q []byte) error {
+	if sameSlice(q, x.raw) {
+		return nil
+	}
+	buf := append(make([]byte, 0, len(q)), q...)
+	var p Packet
+	if err := p.Decode(buf); err != nil {
+		x.s.log.Warn("a hook library changed the query into one that does not decode", "error", err)
+		return err
+	}
+	x.own, x.raw = buf, buf
+	x.pkt = p
+	x.msg = &x.pkt.Msg
+	return nil
+}
+
+// decodeReason maps a decoding error to its drop reason.
+func decodeReason(err error) DropReason {
+	switch {
+	case errors.Is(err, ErrTruncated):
+		return DropTruncated
+	case errors.Is(err, ErrTooManyRelays):
+		return DropTooManyRelays
+	}
+	return DropMalformed
+}
+
+// testServerID: a message naming another server is for that server.
+func (x *exchange) testServerID() bool {
+	id, ok := x.msg.Options.Get(OptServerID)
+	return !ok || string(id) == string(x.v.serverID)
+}
+
+// testUnicast: SOLICIT, CONFIRM, REBIND and INFORMATION-REQUEST must come
+// to the multicast address or through a relay (RFC 8415 section 16);
+// Kea drops the others silently rather than answering UseMulticast.
+func (x *exchange) testUnicast() bool {
+	switch x.msg.Type {
+	case Solicit, Confirm, Rebind, InformationRequest:
+		return x.pkt.NumRelays > 0 || !x.meta.Dst.IsValid() || x.meta.Dst.IsMulticast()
+	}
+	return true
+}
+
+type requirement uint8
+
+const (
+	forbidden requirement = iota
+	mandatory
+	optional
+)
+
+// sanityCheck is Kea's check of client-id and server-id by message type.
+func (x *exchange) sanityCheck() (DropReason, bool) {
+	var cid, sid requirement
+	switch x.msg.Type {
+	case Solicit, Rebind, Confirm:
+		cid, sid = mandatory, forbidden
+	case Request, Renew, Release, Decline:
+		cid, sid = mandatory, mandatory
+	case InformationRequest:
+		cid, sid = optional, optional
+	default:
+		return DropNotForServer, false
+	}
+	if !checkDUIDOption(x.msg.Options, OptClientID, cid) || !checkDUIDOption(x.msg.Options, OptServerID, sid) {
+		return DropRFCViolation, false
+	}
+	return 0, true
+}
+
+func checkDUIDOption(opts Options, code OptionCode, r requirement) bool {
+	n := 0
+	var data []byte
+	for c, d := range opts.All() {
+		if c == code {
+			n++
+			data = d
+		}
+	}
+	switch {
+	case r == mandatory && n != 1, r == optional && n > 1:
+		return false
+	case r == forbidden:
+		// Kea never forbids a client-id; a forbidden server-id must be
+		// absent.
+		return code == OptClientID || n == 0
+	}
+	return n == 0 || (len(data) >= minDUIDLen && len(data) <= maxDUIDLen)
+}
+
+// earlyGlobalLookup looks the client's global reservation up before
+// subnet selection (early-global-reservations-lookup). false: DROP class.
+func (x *exchange) earlyGlobalLookup() bool {
+	x.setHostIdentifiers()
+	g := x.findIn(x.v.globalHosts)
+	if g == nil {
+		return true
+	}
+	if len(g.cfg.ClientClasses) > 0 {
+		x.removeEvaluatedClasses()
+		for _, n := range g.cfg.ClientClasses {
+			x.addClassName(n)
+		}
+		x.evaluateClasses(false)
+	}
+	x.classes.known = 1
+	x.classes.order = append(x.classes.order, classKNOWN)
+	x.evaluateClasses(true)
+	if x.inClass("DROP") {
+		return false
+	}
+	x.hosts = append(x.hosts, hostRef{0, g})
+	return true
+}
+
+// initContext selects the subnet, finds the client's reservations and
+// finishes classification (Kea's initContext). ok false: drop.
+func (x *exchange) initContext() (DropReason, bool) {
+	sn, drop := x.selectSubnet()
+	if drop {
+		return DropHook, false
+	}
+	x.subnet = sn
+	if sn != nil {
+		if !x.v.earlyGlobal {
+			x.setHostIdentifiers()
+		}
+		x.findReservations()
+	}
+	g := x.globalHost()
+	cur := x.currentHost()
+	if (!x.v.earlyGlobal && g != nil && len(g.cfg.ClientClasses) > 0) ||
+		((sn == nil || sn.network == nil) && cur != nil && len(cur.cfg.ClientClasses) > 0) {
+		x.removeEvaluatedClasses()
+		x.setReservedClasses()
+		x.evaluateClasses(false)
+	}
+	if x.classes.known == 0 {
+		if len(x.hosts) > 0 {
+			x.classes.known = 1
+			x.classes.order = append(x.classes.order, classKNOWN)
+		} else {
+			x.classes.known = -1
+			x.classes.order = append(x.classes.order, classUNKNOWN)
+		}
+	}
+	x.evaluateClasses(true)
+	if x.inClass("DROP") {
+		return DropClass, false
+	}
+	return 0, true
+}
+
+// setHostIdentifiers lists the client's identifiers in the order of
+// host-reservation-identifiers; a flex-id comes from host6_identifier.
+func (x *exchange) setHostIdentifiers() {
+	x.ids = x.ids[:0]
+	for _, t := range x.v.idTypes {
+		switch t {
+		case config.IDDUID:
+			if x.clientID != nil {
+				x.ids = append(x.ids, hostID{t, x.clientID})
+			}
+		case config.IDHWAddress:
+			if x.hw.addr != nil {
+				x.ids = append(x.ids, hostID{t, x.hw.addr})
+			}
+		case config.IDFlexID:
+			if !x.s.hooks.Enabled(hooks.Host6Identifier) {
+				continue
+			}
+			x.args = hooks.Args{Query: x.raw, IDType: string(config.IDFlexID)}
+			if x.s.hooks.Call(x.ctx, hooks.Host6Identifier, &x.args) == hooks.Continue && len(x.args.IDValue) > 0 {
+				x.flexID = append(x.flexID[:0], x.args.IDValue...)
+				x.ids = append(x.ids, hostID{config.IdentifierType(x.args.IDType), x.flexID})
+			}
+		}
+	}
+}
+
+// findIn returns the first reservation of the index matching one of the
+// client's identifiers, in preference order.
+func (x *exchange) findIn(idx *hostIndex) *host {
+	for _, id := range x.ids {
+		if h := idx.lookup(id.typ, id.id); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// findReservations looks the client's reservations up in the selected
+// subnet, the other subnets of its shared network it may use, and the
+// global ones when the subnet uses them (Kea's findReservation).
+func (x *exchange) findReservations() {
+	sn := x.subnet
+	m := sn.cfg.ReservationModes
+	if x.v.earlyGlobal && !m.InSubnet {
+		return
+	}
+	if !x.v.earlyGlobal && m.Global {
+		if g := x.findIn(x.v.globalHosts); g != nil {
+			x.hosts = append(x.hosts, hostRef{0, g})
+			if !m.InSubnet {
+				return
+			}
+		}
+	}
+	sn.each(func(s2 *subnet) bool {
+		if x.allowed(s2) && s2.cfg.ReservationModes.InSubnet {
+			if h := x.findIn(s2.hosts); h != nil {
+				x.hosts = append(x.hosts, hostRef{s2.id, h})
+			}
+		}
+		return true
+	})
+}
+
+// hostIn returns the client's reservation in subnet id (0: global).
+func (x *exchange) hostIn(id uint32) *host {
+	for _, r := range x.hosts {
+		if r.subnetID == id {
+			return r.h
+		}
+	}
+	return nil
+}
+
+// currentHost is the reservation that applies: the one in the subnet the
+// client's reserved resources came from (or the selected subnet), else
+// the global one.
+func (x *exchange) currentHost() *host {
+	sn := x.hostSubnet
+	if sn == nil {
+		sn = x.subnet
+	}
+	if sn != nil && sn.cfg.ReservationModes.InSubnet {
+		if h := x.hostIn(sn.id); h != nil {
+			return h
+		}
+	}
+	return x.globalHost()
+}
+
+func (x *exchange) globalHost() *host {
+	if x.subnet == nil || !x.subnet.cfg.ReservationModes.Global {
+		return nil
+	}
+	return x.hostIn(0)
+}
+
+// useReservedHostname makes a reservation's host name the lease's, as Kea
+// does when it hands out a reserved address.
+func (x *exchange) useReservedHostname(h *host) {
+	if h.cfg.Hostname == "" {
+		return
+	}
+	x.hostname = x.qualifyReserved(h.cfg.Hostname)
+}
+
+// logLease logs a lease event at INFO, as Kea's lease logger does.
+func (x *exchange) logLease(l *lease.Lease6, msg string) {
+	log := x.s.log
+	if !log.Enabled(x.ctx, slog.LevelInfo) {
+		return
+	}
+	log.LogAttrs(x.ctx, slog.LevelInfo, msg,
+		slog.String("type", l.Type.String()),
+		slog.String("lease", l.Prefix().String()),
+		slog.Uint64("iaid", uint64(l.IAID)),
+		slog.String("duid", DUID{Raw: l.DUID}.String()),
+		slog.Uint64("valid", uint64(l.ValidLifetime)))
+}

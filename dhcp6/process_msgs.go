@@ -1,0 +1,547 @@
+package dhcp6
+
+import (
+	"errors"
+	"net/netip"
+
+	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/lease"
+)
+
+// dispatch runs the processing of the message type. ok false: no reply,
+// for the reason given.
+func (x *exchange) dispatch() (DropReason, bool) {
+	if err := x.validateIAs(); err != nil {
+		return DropMalformed, false
+	}
+	switch x.msg.Type {
+	case Solicit:
+		return x.processSolicit()
+	case Request:
+		return x.processAssign(Reply, false)
+	case Renew, Rebind:
+		return x.processExtend()
+	case Confirm:
+		return x.processConfirm()
+	case Release:
+		return x.processRelease()
+	case Decline:
+		return x.processDecline()
+	case InformationRequest:
+		x.reply = Reply
+		x.appendOptions()
+		return 0, true
+	}
+	return DropNotForServer, false
+}
+
+// validateIAs checks every IA of the message and the addresses and
+// prefixes in them, as Kea's parser does before any processing: one that
+// does not decode drops the message.
+func (x *exchange) validateIAs() error {
+	for code, data := range x.msg.Options.All() {
+		var sub Options
+		switch code {
+		case OptIANA:
+			v, err := ParseIANA(data)
+			if err != nil {
+				return err
+			}
+			sub = v.Options
+		case OptIATA:
+			v, err := ParseIATA(data)
+			if err != nil {
+				return err
+			}
+			sub = v.Options
+		case OptIAPD:
+			v, err := ParseIAPD(data)
+			if err != nil {
+				return err
+			}
+			sub = v.Options
+		case OptORO:
+			if _, err := ParseORO(data); err != nil {
+				return err
+			}
+			continue
+		default:
+			continue
+		}
+		for c, d := range sub.All() {
+			var err error
+			switch c {
+			case OptIAAddr:
+				_, err = ParseIAAddr(d)
+			case OptIAPrefix:
+				_, err = ParseIAPrefix(d)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// processSolicit answers with ADVERTISE, or with REPLY and committed
+// leases when the client asked for rapid commit and the subnet allows it.
+func (x *exchange) processSolicit() (DropReason, bool) {
+	reply := Advertise
+	if x.subnet != nil && x.subnet.cfg.RapidCommit && x.msg.Options.Has(OptRapidCommit) {
+		reply, x.rapid = Reply, true
+	}
+	return x.processAssign(reply, reply == Advertise)
+}
+
+// processAssign is SOLICIT and REQUEST: an answer for every IA.
+func (x *exchange) processAssign(reply MessageType, fake bool) (DropReason, bool) {
+	x.reply, x.fake = reply, fake
+	if !x.processClientFqdn() {
+		return DropRFCViolation, false
+	}
+	x.eachIA(x.assignIA)
+	if x.storeErr != nil {
+		return DropStore, false
+	}
+	x.conditionallySetReservedClasses()
+	x.requiredClassify()
+	x.appendOptions()
+	x.updateReservedFqdn()
+	if x.msg.Type == Request {
+		x.generateFqdn()
+	}
+	return 0, true
+}
+
+// processExtend is RENEW and REBIND.
+func (x *exchange) processExtend() (DropReason, bool) {
+	x.reply = Reply
+	if !x.processClientFqdn() {
+		return DropRFCViolation, false
+	}
+	discard := false
+	x.eachIA(func(code OptionCode, iaid uint32, opts Options) {
+		if !discard && !x.extendIA(code, iaid, opts) {
+			discard = true
+		}
+	})
+	if discard {
+		return DropDiscard, false
+	}
+	if x.storeErr != nil {
+		return DropStore, false
+	}
+	x.conditionallySetReservedClasses()
+	x.requiredClassify()
+	x.appendOptions()
+	x.updateReservedFqdn()
+	x.generateFqdn()
+	return 0, true
+}
+
+// eachIA calls fn for the IA_NA options, then IA_TA, then IA_PD, each
+// in message order: the order Kea handles them (its option map is sorted
+// by code).
+func (x *exchange) eachIA(fn func(code OptionCode, iaid uint32, opts Options)) {
+	for _, want := range [...]OptionCode{OptIANA, OptIATA, OptIAPD} {
+		for code, data := range x.msg.Options.All() {
+			if code != want {
+				continue
+			}
+			switch code {
+			case OptIANA:
+				v, _ := ParseIANA(data)
+				fn(code, v.IAID, v.Options)
+			case OptIATA:
+				v, _ := ParseIATA(data)
+				fn(code, v.IAID, v.Options)
+			case OptIAPD:
+				v, _ := ParseIAPD(data)
+				fn(code, v.IAID, v.Options)
+			}
+		}
+	}
+}
+
+func leaseType(code OptionCode) lease.Type {
+	switch code {
+	case OptIATA:
+		return lease.TypeTA
+	case OptIAPD:
+		return lease.TypePD
+	}
+	return lease.TypeNA
+}
+
+// noLease is the status an IA gets when nothing could be assigned.
+func noLease(t lease.Type) StatusCode {
+	if t == lease.TypePD {
+		return NoPrefixAvail
+	}
+	return NoAddrsAvail
+}
+
+// assignIA answers one IA of a SOLICIT or REQUEST (Kea's assignIA_NA and
+// assignIA_PD; IA_TA like IA_NA without T1/T2).
+func (x *exchange) assignIA(code OptionCode, iaid uint32, opts Options) {
+	c := ia{typ: leaseType(code), code: code, iaid: iaid}
+	o := x.openIA(code, iaid)
+	if x.subnet == nil {
+		msg := "no subnet is configured for this client"
+		x.addStatus(o, noLease(c.typ), msg)
+		return
+	}
+	x.collectHints(&c, opts, false)
+	leases, err := x.allocateLeases(&c)
+	if err != nil {
+		x.storeErr = err
+		return
+	}
+	if len(leases) == 0 {
+		if c.typ == lease.TypePD {
+			x.addStatus(o, NoPrefixAvail, "no prefix could be delegated")
+		} else {
+			x.addStatus(o, NoAddrsAvail, "no address could be assigned")
+		}
+		return
+	}
+	if c.typ != lease.TypePD {
+		// Kea hands out one address per IA.
+		leases = leases[:1]
+	}
+	minPref := leases[0].PreferredLifetime
+	for i := range leases {
+		l := &leases[i]
+		if l.PreferredLifetime > 0 && l.PreferredLifetime < minPref {
+			minPref = l.PreferredLifetime
+		}
+		x.addLease(o, l)
+	}
+	x.setTeeTimes(o, minPref)
+}
+
+// extendIA answers one IA of a RENEW or REBIND (Kea's extendIA_NA and
+// extendIA_PD). false: the message must be discarded (a REBIND of
+// prefixes with no subnet for the client, as Kea).
+func (x *exchange) extendIA(code OptionCode, iaid uint32, opts Options) bool {
+	if code == OptIATA {
+		// Temporary addresses are not renewed (RFC 8415 section 6.5).
+		return true
+	}
+	c := ia{typ: leaseType(code), code: code, iaid: iaid}
+	if x.subnet == nil {
+		if code == OptIAPD && x.msg.Type == Rebind {
+			return false
+		}
+		o := x.openIA(code, iaid)
+		x.addStatus(o, NoBinding, "no lease is known for this client and IA")
+		return true
+	}
+	x.openIA(code, iaid)
+	c.out = &x.ias[len(x.ias)-1]
+	x.collectHints(&c, opts, true)
+	hints := append([]hint(nil), c.hints...)
+	c.hints = hints
+	leases, err := x.renewLeases(&c)
+	if err != nil {
+		x.storeErr = err
+		return true
+	}
+	o := &x.ias[len(x.ias)-1]
+	o.first = len(x.subs)
+	minPref := ^uint32(0)
+	for i := range leases {
+		l := &leases[i]
+		x.addLease(o, l)
+		if l.PreferredLifetime > 0 && l.PreferredLifetime < minPref {
+			minPref = l.PreferredLifetime
+		}
+		hints = dropHint(hints, l.Prefix())
+	}
+	for _, old := range c.old {
+		if string(old.DUID) == string(x.clientID) {
+			x.addSub(o, subOut{kind: subKindFor(c.typ), pfx: old.Prefix()})
+		}
+		hints = dropHint(hints, old.Prefix())
+	}
+	for _, h := range hints {
+		if !h.prefixLength {
+			x.addSub(o, subOut{kind: subKindFor(c.typ), pfx: h.pfx})
+		}
+	}
+	if len(leases) > 0 {
+		x.setTeeTimes(o, minPref)
+	} else {
+		x.addStatus(o, noLease(c.typ), "no lease could be renewed or assigned")
+	}
+	return true
+}
+
+func dropHint(hs []hint, p netip.Prefix) []hint {
+	k := 0
+	for _, h := range hs {
+		if h.pfx != p {
+			hs[k] = h
+			k++
+		}
+	}
+	return hs[:k]
+}
+
+func subKindFor(t lease.Type) subKind {
+	if t == lease.TypePD {
+		return subPrefix
+	}
+	return subAddr
+}
+
+// processConfirm answers whether the client's addresses are on the link
+// (RFC 8415 section 18.3.3). A CONFIRM without addresses is discarded.
+// Kea checks only the selected subnet; the other subnets of its shared
+// network are on the same link, so their addresses count as on-link too.
+func (x *exchange) processConfirm() (DropReason, bool) {
+	x.conditionallySetReservedClasses()
+	x.requiredClassify()
+	x.reply = Reply
+	verified := false
+	for code, data := range x.msg.Options.All() {
+		var sub Options
+		switch code {
+		case OptIANA:
+			v, _ := ParseIANA(data)
+			sub = v.Options
+		case OptIATA:
+			v, _ := ParseIATA(data)
+			sub = v.Options
+		default:
+			continue
+		}
+		for c, d := range sub.All() {
+			if c != OptIAAddr {
+				continue
+			}
+			a, _ := ParseIAAddr(d)
+			if x.subnet != nil && !x.onLink(a.Addr) {
+				x.appendOptions()
+				x.setTopStatus(NotOnLink, "address "+a.Addr.String()+" is not on link")
+				return 0, true
+			}
+			verified = true
+		}
+	}
+	if !verified {
+		return DropDiscard, false
+	}
+	x.appendOptions()
+	if x.subnet != nil {
+		x.setTopStatus(Success, "all addresses are on link")
+	} else {
+		x.setTopStatus(NotOnLink, "no subnet is configured for this link")
+	}
+	return 0, true
+}
+
+func (x *exchange) onLink(a netip.Addr) bool {
+	on := false
+	x.subnet.each(func(sn *subnet) bool {
+		on = sn.inRange(a)
+		return !on
+	})
+	return on
+}
+
+// processRelease releases the leases of every IA (Kea's releaseLeases;
+// IA_TA as IA_NA). The reply carries a status per IA and a summary.
+func (x *exchange) processRelease() (DropReason, bool) {
+	x.conditionallySetReservedClasses()
+	x.requiredClassify()
+	x.reply = Reply
+	general := Success
+	x.eachIA(func(code OptionCode, iaid uint32, opts Options) {
+		x.releaseIA(code, iaid, opts, &general)
+	})
+	x.setTopStatus(general, "summary of the IAs released")
+	return 0, true
+}
+
+func (x *exchange) releaseIA(code OptionCode, iaid uint32, opts Options, general *StatusCode) {
+	t := leaseType(code)
+	o := x.openIA(code, iaid)
+	fail := func(st StatusCode, msg string) {
+		x.addStatus(o, st, msg)
+		*general = st
+	}
+	var p netip.Prefix
+	found := false
+	for c, d := range opts.All() {
+		if c == OptIAAddr && t != lease.TypePD {
+			a, _ := ParseIAAddr(d)
+			p, found = netip.PrefixFrom(a.Addr, 128), true
+		} else if c == OptIAPrefix && t == lease.TypePD {
+			pr, _ := ParseIAPrefix(d)
+			p, found = pr.Prefix, true
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		fail(NoBinding, "the IA holds no address or prefix to release")
+		return
+	}
+	l, err := x.s.store.Get6(x.ctx, t, p.Addr())
+	switch {
+	case errors.Is(err, lease.ErrNotFound):
+		fail(NoBinding, "no lease is known for this address")
+		return
+	case err != nil:
+		x.storeErr = err
+		return
+	case string(l.DUID) != string(x.clientID):
+		fail(NoBinding, "the lease belongs to another client")
+		return
+	case l.IAID != iaid:
+		fail(NoBinding, "the lease belongs to another IA of this client")
+		return
+	}
+	if x.s.hooks.Enabled(hooks.Lease6Release) {
+		x.args = hooks.Args{Query: x.raw, Lease6: &l}
+		if st := x.s.hooks.Call(x.ctx, hooks.Lease6Release, &x.args); st == hooks.Skip || st == hooks.Drop {
+			fail(UnspecFail, "the lease was not released")
+			return
+		}
+	}
+	if err := x.s.store.Delete6(x.ctx, t, l.Addr); err != nil {
+		if !errors.Is(err, lease.ErrNotFound) {
+			x.storeErr = err
+			return
+		}
+		fail(UnspecFail, "the lease was not released")
+		return
+	}
+	x.changed = true
+	x.oldLeases = append(x.oldLeases, l)
+	x.s.counters.released.Add(1)
+	x.logLease(&l, "lease released")
+	x.addStatus(o, Success, "lease released")
+}
+
+// processDecline marks the declined addresses unusable for the
+// decline-probation-period (Kea's declineLeases; IA_TA as IA_NA). A
+// lease6_decline callout that drops the packet drops the whole reply.
+func (x *exchange) processDecline() (DropReason, bool) {
+	x.conditionallySetReservedClasses()
+	x.requiredClassify()
+	x.reply = Reply
+	drop := false
+	x.eachIA(func(code OptionCode, iaid uint32, opts Options) {
+		if drop || code == OptIAPD {
+			return
+		}
+		if !x.declineIA(code, iaid, opts) {
+			drop = true
+		}
+	})
+	if drop {
+		return DropHook, false
+	}
+	return 0, true
+}
+
+func (x *exchange) declineIA(code OptionCode, iaid uint32, opts Options) bool {
+	t := leaseType(code)
+	o := x.openIA(code, iaid)
+	total := 0
+	for c, d := range opts.All() {
+		if c != OptIAAddr {
+			continue
+		}
+		a, _ := ParseIAAddr(d)
+		total++
+		l, err := x.s.store.Get6(x.ctx, t, a.Addr)
+		switch {
+		case errors.Is(err, lease.ErrNotFound):
+			x.setStatus(o, NoBinding, "no lease is known for this address")
+			continue
+		case err != nil:
+			x.storeErr = err
+			return true
+		case string(l.DUID) != string(x.clientID):
+			x.addStatus(o, NoBinding, "the lease belongs to another client")
+			continue
+		case l.IAID != iaid:
+			x.setStatus(o, NoBinding, "the lease belongs to another IA of this client")
+			continue
+		}
+		if x.s.hooks.Enabled(hooks.Lease6Decline) {
+			x.args = hooks.Args{Query: x.raw, Lease6: &l}
+			switch x.s.hooks.Call(x.ctx, hooks.Lease6Decline, &x.args) {
+			case hooks.Skip:
+				continue
+			case hooks.Drop:
+				return false
+			}
+		}
+		if !x.decline(&l) {
+			return true
+		}
+		x.addStatus(o, Success, "address declined")
+	}
+	if total == 0 {
+		x.setStatus(o, NoBinding, "the IA holds no address to decline")
+	}
+	return true
+}
+
+// decline takes the lease from the client and holds the address for the
+// probation period (Kea's Lease6::decline).
+func (x *exchange) decline(l *lease.Lease6) bool {
+	l.HWAddr, l.HWType, l.HWAddrSource = nil, 0, 0
+	l.DUID = declinedDUID
+	l.PreferredLifetime = 0
+	l.ValidLifetime = x.v.probation
+	l.CLTT = x.unix
+	l.Hostname, l.FQDNFwd, l.FQDNRev = "", false, false
+	l.State = lease.StateDeclined
+	var err error
+	if l.ValidLifetime == 0 {
+		// No probation: the address is free at once.
+		err = x.s.store.Delete6(x.ctx, l.Type, l.Addr)
+	} else {
+		err = x.s.store.Update6(x.ctx, l)
+	}
+	if err != nil {
+		x.storeErr = err
+		return false
+	}
+	x.changed = true
+	x.newLeases = append(x.newLeases, *l)
+	x.s.counters.declined.Add(1)
+	x.logLease(l, "address declined")
+	return true
+}
+
+// declinedDUID is the one-byte DUID Kea gives a declined lease.
+var declinedDUID = []byte{0}
+
+// conditionallySetReservedClasses adds a subnet reservation's classes for
+// a client in a shared network, once allocation settled the subnet.
+func (x *exchange) conditionallySetReservedClasses() {
+	if x.subnet == nil || x.subnet.network == nil {
+		return
+	}
+	h := x.currentHost()
+	if h != nil && h.subnetID != 0 {
+		x.setReservedClasses()
+	}
+}
+
+// appendOptions adds the configured options the client asked for and the
+// vendor options (Kea's buildCfgOptionList, appendRequestedOptions and
+// appendRequestedVendorOptions).
+func (x *exchange) appendOptions() {
+	x.buildOptionList()
+	x.appendRequestedOptions()
+	x.appendRequestedVendorOptions()
+}

@@ -1,0 +1,245 @@
+package dhcp6
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/lease"
+)
+
+// Server is a DHCPv6 server (RFC 8415) that behaves as Kea 2.2's
+// kea-dhcp6 where the RFC leaves room: SOLICIT/ADVERTISE, REQUEST, RENEW,
+// REBIND, RELEASE, DECLINE, CONFIRM and INFORMATION-REQUEST, rapid commit,
+// IA_NA, IA_TA and IA_PD (several of each per message), relayed messages
+// at any depth, classification, reservations, option-data at every level,
+// hook points, lease expiration and reclamation.
+//
+// Embedding one takes a parsed configuration and a lease store:
+//
+//	cfg, err := config.Load("/etc/kea/kea-dhcp6.conf")
+//	...
+//	store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{V6Path: "/var/lib/kea/kea-leases6.csv", Persist: true})
+//	...
+//	srv, err := dhcp6.NewServer(cfg.DHCP6, dhcp6.ServerOptions{Store: store})
+//	...
+//	err = srv.Serve(ctx) // until ctx ends or Shutdown
+//
+// Handle is the whole of the protocol without sockets: one datagram in,
+// the reply out. Serve runs it behind the shared batched packet loop,
+// which makes the leases of a batch durable (one Store.Sync) before any
+// reply of that batch that promises them is sent.
+//
+// A Server is safe for concurrent use.
+type Server struct {
+	store lease.Store
+	hooks *hooks.Manager
+	log   *slog.Logger
+	now   func() time.Time
+	opts  ServerOptions
+
+	view     atomic.Pointer[view]
+	counters counters
+	workers  sync.Pool
+
+	// late sends replies finished after Handle returned (parked ones)
+	// while Serve runs.
+	late atomic.Pointer[func(Response)]
+}
+
+// ServerOptions are what a Server needs besides its configuration.
+type ServerOptions struct {
+	// Store holds the leases (required).
+	Store lease.Store
+	// Hooks calls the hook libraries; nil means none.
+	Hooks *hooks.Manager
+	// Logger receives the server's logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Port is the server port (0: 547) and ClientPort the port replies to
+	// directly connected clients go to (0: 546; relays get theirs).
+	Port, ClientPort int
+	// Conns are IPv6 UDP sockets opened by the caller (tests, socket
+	// activation). When set, Serve uses them instead of opening its own;
+	// the caller closes them after Serve returns.
+	Conns []net.PacketConn
+	// DataDir is where the server DUID is kept (kea-dhcp6-serverid) when
+	// the configuration has no data-directory; "" means DefaultDataDir.
+	DataDir string
+	// ConfigJSON, when set, renders a configuration for the
+	// dhcp6_srv_configured hook point's json_config argument.
+	ConfigJSON func(*config.DHCP6) json.RawMessage
+}
+
+// DefaultDataDir is where Debian's Kea keeps its DUID and lease files.
+const DefaultDataDir = "/var/lib/kea"
+
+// Standard ports (RFC 8415 section 7.2).
+const (
+	ServerPort = 547
+	ClientPort = 546
+)
+
+// NewServer checks cfg, sets up the server DUID (kept in
+// <data-directory>/kea-dhcp6-serverid as Kea does, unless server-id says
+// not to persist it) and returns a server ready to Serve or Handle.
+func NewServer(cfg *config.DHCP6, opts ServerOptions) (*Server, error) {
+	if cfg == nil {
+		return nil, errors.New("dhcp6: NewServer: nil configuration")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("dhcp6: NewServer: ServerOptions.Store is required")
+	}
+	s := &Server{store: opts.Store, hooks: opts.Hooks, log: opts.Logger, now: opts.Now, opts: opts}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.workers.New = func() any { return newExchange(s) }
+	v, err := s.buildView(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.configured(v); err != nil {
+		return nil, err
+	}
+	s.view.Store(v)
+	return s, nil
+}
+
+// Reconfigure swaps in a new configuration. Leases stay in the store;
+// packets being processed finish with the configuration they started with.
+// On error the old configuration stays in force.
+func (s *Server) Reconfigure(cfg *config.DHCP6) error {
+	if cfg == nil {
+		return errors.New("dhcp6: Reconfigure: nil configuration")
+	}
+	v, err := s.buildView(cfg)
+	if err != nil {
+		return err
+	}
+	if err := s.configured(v); err != nil {
+		return err
+	}
+	s.view.Store(v)
+	return nil
+}
+
+func (s *Server) buildView(cfg *config.DHCP6) (*view, error) {
+	id, file, err := loadServerDUID(cfg, s.dataDir(cfg), s.now())
+	if err != nil {
+		return nil, fmt.Errorf("dhcp6: server identifier: %w", err)
+	}
+	v, err := newView(cfg, id)
+	if err != nil {
+		return nil, fmt.Errorf("dhcp6: %w", err)
+	}
+	if file != "" {
+		s.log.Info("using server identifier", "duid", DUID{Raw: id}.String(), "file", file)
+	}
+	return v, nil
+}
+
+func (s *Server) dataDir(cfg *config.DHCP6) string {
+	switch {
+	case cfg.DataDirectory != "":
+		return cfg.DataDirectory
+	case s.opts.DataDir != "":
+		return s.opts.DataDir
+	}
+	return DefaultDataDir
+}
+
+// configured fires dhcp6_srv_configured; a callout that drops aborts the
+// configuration with the reason it gives.
+func (s *Server) configured(v *view) error {
+	if !s.hooks.Enabled(hooks.Dhcp6SrvConfigured) {
+		return nil
+	}
+	a := hooks.Args{}
+	if s.opts.ConfigJSON != nil {
+		a.JSONConfig = s.opts.ConfigJSON(v.cfg)
+	}
+	if s.hooks.Call(context.Background(), hooks.Dhcp6SrvConfigured, &a) == hooks.Drop {
+		msg := a.Error
+		if msg == "" {
+			msg = "no reason given"
+		}
+		return fmt.Errorf("dhcp6: dhcp6_srv_configured callout rejected the configuration: %s", msg)
+	}
+	return nil
+}
+
+// PacketMeta is what the socket layer knows about a received datagram.
+type PacketMeta struct {
+	// Src is the sender: a client's link-local address (with its zone) or
+	// a relay's address, and the source port.
+	Src netip.AddrPort
+	// Dst is the address the datagram was sent to (ff02::1:2, or one of
+	// the server's unicast addresses); invalid when unknown.
+	Dst netip.Addr
+	// IfIndex and Iface name the receiving interface (0 and "" when
+	// unknown).
+	IfIndex int
+	Iface   string
+	// ReplyBuf, when it has capacity, receives the reply (appended to
+	// ReplyBuf[:0]), so a caller that reuses buffers allocates nothing.
+	ReplyBuf []byte
+	// Deliver receives a reply finished after Handle returned: one a hook
+	// library parked at leases6_committed and later resumed. nil: such
+	// replies go out through Serve's sockets, or nowhere when not serving.
+	Deliver func(Response)
+}
+
+// Response is the server's answer to one datagram.
+type Response struct {
+	// Data is the reply in wire format (relay encapsulation included).
+	Data []byte
+	// Type is the client message type inside (ADVERTISE or REPLY).
+	Type MessageType
+	// To is where it goes: the client's link-local address and port 546,
+	// or the relay's address and port 547 (or the relay's source port,
+	// RFC 8357); IfIndex the interface to send it on.
+	To      netip.AddrPort
+	IfIndex int
+	// Sync says the reply promises leases written to the store: make the
+	// store durable (Store.Sync) before sending it. Serve does.
+	Sync bool
+}
+
+// ErrParked is returned by Handle for a packet a hook library parked at
+// leases6_committed: its reply goes to PacketMeta.Deliver when resumed.
+var ErrParked = errors.New("dhcp6: reply parked by a hook library")
+
+// Handle processes one received datagram to completion: decoding, the
+// hook points, classification, subnet selection, lease lookup and
+// allocation in the store, and the reply. It never panics on input; a
+// datagram that gets no reply returns a *DropError naming the reason
+// (also counted in Counters). Handle does not sync the store: see
+// Response.Sync.
+func (s *Server) Handle(ctx context.Context, req []byte, meta PacketMeta) (Response, error) {
+	x := s.workers.Get().(*exchange)
+	defer s.workers.Put(x)
+	return x.runSafe(ctx, req, meta)
+}
+
+// lateSender returns the sender of replies finished late, nil when the
+// server is not serving.
+func (s *Server) lateSender() func(Response) {
+	if f := s.late.Load(); f != nil {
+		return *f
+	}
+	return nil
+}
