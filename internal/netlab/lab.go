@@ -1,6 +1,7 @@
 package netlab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -199,8 +200,10 @@ func (l *Lab) build() error {
 	if err := l.addBridge(l.ServerNS, l.ServerIf, l.ServerMAC); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for _, a := range []netip.Prefix{l.ServerAddr4, l.ServerAddr6} {
-		if err := l.ip(l.ServerNS, "addr", "add", a.String(), "dev", l.ServerIf); err != nil {
+		if err := l.addAddr(ctx, l.ServerNS, l.ServerIf, a); err != nil {
 			return err
 		}
 	}

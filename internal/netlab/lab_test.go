@@ -133,7 +133,7 @@ func TestAddClientAndPing(t *testing.T) {
 		a4 := netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(10 + i)}), 24)
 		a6 := netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, 15: byte(10 + i)}), 64)
 		for _, a := range []netip.Prefix{a4, a6} {
-			if _, err := l.IP(ctx, c.NS, "addr", "add", a.String(), "dev", c.If); err != nil {
+			if err := l.AddAddr(ctx, c.NS, c.If, a); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -211,10 +211,13 @@ func TestRelayLinkRoutes(t *testing.T) {
 	}
 	// A far client with an address and a default route reaches the server
 	// through the router's forwarding.
+	for _, p := range []string{"198.51.100.50/24", "2001:db8:2::50/64"} {
+		if err := l.AddAddr(ctx, r.ClientNS, r.ClientIf, netip.MustParsePrefix(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	steps := [][]string{
-		{"addr", "add", "198.51.100.50/24", "dev", r.ClientIf},
 		{"route", "add", "default", "via", r.Addr4.Addr().String()},
-		{"addr", "add", "2001:db8:2::50/64", "dev", r.ClientIf},
 		{"-6", "route", "add", "default", "via", r.Addr6.Addr().String()},
 	}
 	for _, s := range steps {

@@ -100,7 +100,7 @@ func netnsInode(t *testing.T, path string) uint64 {
 func TestInNSSockets(t *testing.T) {
 	l := NewT(t, Options{Prefix: testPrefix})
 	ctx := testCtx(t, 10*time.Second)
-	if _, err := l.IP(ctx, l.ClientNS, "addr", "add", "192.0.2.10/24", "dev", l.ClientIf); err != nil {
+	if err := l.AddAddr(ctx, l.ClientNS, l.ClientIf, netip.MustParsePrefix("192.0.2.10/24")); err != nil {
 		t.Fatal(err)
 	}
 	before := netnsInode(t, "/proc/thread-self/ns/net")

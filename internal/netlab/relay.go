@@ -1,9 +1,11 @@
 package netlab
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // RelayOptions choose the addresses of a relay link. Zero values take the
@@ -94,11 +96,17 @@ func (l *Lab) AddRelayLink(o RelayOptions) (*RelayLink, error) {
 	if err := l.addBridge(r.RouterNS, r.DownIf, r.DownMAC); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, a := range []struct {
+		ifName string
+		p      netip.Prefix
+	}{{r.UpIf, r.UpAddr4}, {r.UpIf, r.UpAddr6}, {r.DownIf, r.Addr4}, {r.DownIf, r.Addr6}} {
+		if err := l.addAddr(ctx, r.RouterNS, a.ifName, a.p); err != nil {
+			return nil, err
+		}
+	}
 	steps := [][]string{
-		{r.RouterNS, "addr", "add", r.UpAddr4.String(), "dev", r.UpIf},
-		{r.RouterNS, "addr", "add", r.UpAddr6.String(), "dev", r.UpIf},
-		{r.RouterNS, "addr", "add", r.Addr4.String(), "dev", r.DownIf},
-		{r.RouterNS, "addr", "add", r.Addr6.String(), "dev", r.DownIf},
 		{l.ServerNS, "route", "add", r.Addr4.Masked().String(), "via", r.UpAddr4.Addr().String()},
 		{l.ServerNS, "-6", "route", "add", r.Addr6.Masked().String(), "via", r.UpAddr6.Addr().String()},
 	}

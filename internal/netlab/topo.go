@@ -134,6 +134,30 @@ func (l *Lab) IP(ctx context.Context, ns string, args ...string) ([]byte, error)
 	return out, nil
 }
 
+// AddAddr puts address p on interface ifName in namespace ns, usable at
+// once: an IPv6 address gets the nodad flag, because even with DAD off
+// the kernel shows a new address as tentative until its DAD work has run,
+// and a bind to it fails meanwhile (seen under load). Prefer it to
+// IP(ctx, ns, "addr", "add", ...).
+func (l *Lab) AddAddr(ctx context.Context, ns, ifName string, p netip.Prefix) error {
+	if err := l.checkNS(ns); err != nil {
+		return err
+	}
+	return l.addAddr(ctx, ns, ifName, p)
+}
+
+func (l *Lab) addAddr(ctx context.Context, ns, ifName string, p netip.Prefix) error {
+	args := []string{"addr", "add", p.String(), "dev", ifName}
+	if p.Addr().Is6() {
+		args = append(args, "nodad")
+	}
+	if err := l.ip(ns, args...); err != nil {
+		return err
+	}
+	_, err := l.WaitAddr(ctx, ns, ifName, func(a IfAddr) bool { return a.Prefix == p && !a.Tentative })
+	return err
+}
+
 // IfAddr is an address configured on an interface.
 type IfAddr struct {
 	Prefix    netip.Prefix

@@ -12,7 +12,7 @@ import (
 // 192.0.2.10:67 standing in for a relay.
 func benchLab(b *testing.B) (*netlab.Lab, *Listener, *Conn) {
 	lab := netlab.NewT(b, netlab.Options{Prefix: testPrefix})
-	if _, err := lab.IP(context.Background(), lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf); err != nil {
+	if err := lab.AddAddr(context.Background(), lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("192.0.2.10/24")); err != nil {
 		b.Fatal(err)
 	}
 	srv := listen4(b, lab, lab.ServerNS, Config4{Interfaces: []string{lab.ServerIf}, RecvBuffer: 1 << 20})

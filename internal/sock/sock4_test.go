@@ -77,7 +77,7 @@ func TestUDPSocketTypeServesRelaysOnly(t *testing.T) {
 		t.Fatalf("a udp socket received a broadcast: %d, %v", n, err)
 	}
 	// A relay's unicast arrives.
-	if _, err := lab.IP(ctx, lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf); err != nil {
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("192.0.2.10/24")); err != nil {
 		t.Fatal(err)
 	}
 	relay := packetConn(t, lab, lab.ClientNS, "udp4", "192.0.2.10:67")
@@ -93,14 +93,7 @@ func TestUDPSocketTypeServesRelaysOnly(t *testing.T) {
 func TestWriteUnicastWithSource(t *testing.T) {
 	lab := netlab.NewT(t, netlab.Options{Prefix: testPrefix})
 	ctx := testCtx(t, 10*time.Second)
-	for _, s := range [][]string{
-		{lab.ServerNS, "addr", "add", "192.0.2.2/24", "dev", lab.ServerIf},
-		{lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf},
-	} {
-		if _, err := lab.IP(ctx, s[0], s[1:]...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addAddrs(t, ctx, lab)
 	srv := listen4(t, lab, lab.ServerNS, Config4{Interfaces: []string{lab.ServerIf}})
 	client := packetConn(t, lab, lab.ClientNS, "udp4", "0.0.0.0:68")
 	buf := make([]byte, 1500)
@@ -206,7 +199,7 @@ func onesComplement(b []byte, sum uint32) uint16 {
 func TestBatchRead(t *testing.T) {
 	lab := netlab.NewT(t, netlab.Options{Prefix: testPrefix})
 	ctx := testCtx(t, 10*time.Second)
-	if _, err := lab.IP(ctx, lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf); err != nil {
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("192.0.2.10/24")); err != nil {
 		t.Fatal(err)
 	}
 	srv := listen4(t, lab, lab.ServerNS, Config4{Interfaces: []string{lab.ServerIf}, Batch: 8})
@@ -294,14 +287,7 @@ func TestCloseAndCancelUnblockReaders(t *testing.T) {
 func TestWriteBatch(t *testing.T) {
 	lab := netlab.NewT(t, netlab.Options{Prefix: testPrefix})
 	ctx := testCtx(t, 10*time.Second)
-	for _, s := range [][]string{
-		{lab.ServerNS, "addr", "add", "192.0.2.2/24", "dev", lab.ServerIf},
-		{lab.ClientNS, "addr", "add", "192.0.2.10/24", "dev", lab.ClientIf},
-	} {
-		if _, err := lab.IP(ctx, s[0], s[1:]...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addAddrs(t, ctx, lab)
 	srv := listen4(t, lab, lab.ServerNS, Config4{Interfaces: []string{lab.ServerIf}, Batch: 8})
 	client := packetConn(t, lab, lab.ClientNS, "udp4", "0.0.0.0:68")
 	out := make([]Out, 20) // more than one sendmmsg of 8
@@ -330,5 +316,17 @@ func TestWriteBatch(t *testing.T) {
 	bad := []Out{{Buf: []byte{1}, Dst: netip.MustParseAddrPort("[2001:db8::1]:547")}}
 	if n, err := srv.Conns[0].WriteBatch(bad); err == nil || n != 0 {
 		t.Errorf("IPv6 destination on an IPv4 socket: %d, %v", n, err)
+	}
+}
+
+// addAddrs gives the server a second address, 192.0.2.2, and the client
+// 192.0.2.10.
+func addAddrs(t *testing.T, ctx context.Context, lab *netlab.Lab) {
+	t.Helper()
+	if err := lab.AddAddr(ctx, lab.ServerNS, lab.ServerIf, netip.MustParsePrefix("192.0.2.2/24")); err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("192.0.2.10/24")); err != nil {
+		t.Fatal(err)
 	}
 }

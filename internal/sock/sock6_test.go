@@ -62,7 +62,7 @@ func TestV6RelayUnicast(t *testing.T) {
 	lab := netlab.NewT(t, netlab.Options{Prefix: testPrefix})
 	ctx := testCtx(t, 10*time.Second)
 	relayAddr := mustAddr("2001:db8:1::50")
-	if _, err := lab.IP(ctx, lab.ClientNS, "addr", "add", relayAddr.String()+"/64", "dev", lab.ClientIf); err != nil {
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.PrefixFrom(relayAddr, 64)); err != nil {
 		t.Fatal(err)
 	}
 	srv := listen6(t, lab, lab.ServerNS, Config6{Interfaces: []string{lab.ServerIf + "/" + lab.ServerAddr6.Addr().String()}})

@@ -101,7 +101,7 @@ var scenarios = []scenario{
 		tools: []string{"perfdhcp"}, want: []int{discover, offer, request4, ack},
 		run: func(ctx context.Context, lab *netlab.Lab) error {
 			c := lab.FirstClient()
-			if _, err := lab.IP(ctx, c.NS, "addr", "add", "192.0.2.50/24", "dev", c.If); err != nil {
+			if err := lab.AddAddr(ctx, c.NS, c.If, netip.MustParsePrefix("192.0.2.50/24")); err != nil {
 				return err
 			}
 			return perfdhcp(ctx, lab, c.NS, "-4", "-l", "192.0.2.50", "-b", "mac=02:6c:68:00:0a:01",
@@ -159,7 +159,7 @@ var scenarios = []scenario{
 		tools: []string{"perfdhcp"}, want: []int{solicit, advertise, request6, reply, relayForw, relayRepl},
 		run: func(ctx context.Context, lab *netlab.Lab) error {
 			c := lab.FirstClient()
-			if _, err := lab.IP(ctx, c.NS, "addr", "add", "2001:db8:1::50/64", "dev", c.If); err != nil {
+			if err := lab.AddAddr(ctx, c.NS, c.If, netip.MustParsePrefix("2001:db8:1::50/64")); err != nil {
 				return err
 			}
 			if err := perfdhcp(ctx, lab, c.NS, "-6", "-l", c.If, "-e", "address-and-prefix", "-n", "3", "-R", "2",
