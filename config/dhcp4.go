@@ -16,28 +16,15 @@ func (d *dec) dhcp4(n *node) *DHCP4 {
 	c.Options = d.parseOptionData(o, defs)
 	c.ClientClasses = d.classes(o, defs)
 
-	// Kea 2.2 parses shared networks before subnet4: that order decides
-	// which subnets get which automatic ids.
 	var subnets []*Subnet4
-	names := map[string]string{}
-	o.each("shared-networks", func(_ int, n *node, p string) {
-		sn := d.shared4(n, p, global, defs, c.IPReservationsUnique)
-		if d.failed() {
-			return
-		}
-		if first, dup := names[sn.Name]; dup {
-			d.fail(n, p, "shared network %q is already defined at %s", sn.Name, first)
-			return
-		}
-		names[sn.Name] = p
-		c.SharedNetworks = append(c.SharedNetworks, sn)
-		subnets = append(subnets, sn.Subnets...)
-	})
-	o.each("subnet4", func(_ int, n *node, p string) {
-		if s := d.subnet4(n, p, global, nil, defs, c.IPReservationsUnique); s != nil {
-			subnets = append(subnets, s)
-		}
-	})
+	c.SharedNetworks, subnets = networks(d, o, "subnet4",
+		func(n *node, p string) (*SharedNetwork4, string, []*Subnet4) {
+			sn := d.shared4(n, p, global, defs, c.IPReservationsUnique)
+			return sn, sn.Name, sn.Subnets
+		},
+		func(n *node, p string) *Subnet4 {
+			return d.subnet4(n, p, global, nil, defs, c.IPReservationsUnique)
+		})
 	c.Reservations = d.reservations(o, defs, netip.Prefix{}, c.IPReservationsUnique)
 	if d.failed() {
 		return nil

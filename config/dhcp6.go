@@ -24,25 +24,14 @@ func (d *dec) dhcp6(n *node) *DHCP6 {
 	c.ClientClasses = d.classes(o, defs)
 
 	var subnets []*Subnet6
-	names := map[string]string{}
-	o.each("shared-networks", func(_ int, n *node, p string) {
-		sn := d.shared6(n, p, global, defs, c.IPReservationsUnique)
-		if d.failed() {
-			return
-		}
-		if first, dup := names[sn.Name]; dup {
-			d.fail(n, p, "shared network %q is already defined at %s", sn.Name, first)
-			return
-		}
-		names[sn.Name] = p
-		c.SharedNetworks = append(c.SharedNetworks, sn)
-		subnets = append(subnets, sn.Subnets...)
-	})
-	o.each("subnet6", func(_ int, n *node, p string) {
-		if s := d.subnet6(n, p, global, nil, defs, c.IPReservationsUnique); s != nil {
-			subnets = append(subnets, s)
-		}
-	})
+	c.SharedNetworks, subnets = networks(d, o, "subnet6",
+		func(n *node, p string) (*SharedNetwork6, string, []*Subnet6) {
+			sn := d.shared6(n, p, global, defs, c.IPReservationsUnique)
+			return sn, sn.Name, sn.Subnets
+		},
+		func(n *node, p string) *Subnet6 {
+			return d.subnet6(n, p, global, nil, defs, c.IPReservationsUnique)
+		})
 	c.Reservations = d.reservations(o, defs, netip.Prefix{}, c.IPReservationsUnique)
 	if d.failed() {
 		return nil

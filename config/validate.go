@@ -15,6 +15,37 @@ func (d *dec) networkName(o *obj, n *node, path string) string {
 	return name
 }
 
+// networks decodes "shared-networks" and then the top-level subnet list
+// named subnetKey, in that order because Kea 2.2 does: the order decides
+// which subnets get which automatic ids. shared returns a network with its
+// name and subnets; subnet returns the zero S for a subnet it rejected.
+// subnets holds every subnet, the networks' first.
+func networks[N any, S comparable](d *dec, o *obj, subnetKey string,
+	shared func(n *node, path string) (N, string, []S),
+	subnet func(n *node, path string) S) (nets []N, subnets []S) {
+	names := map[string]string{}
+	o.each("shared-networks", func(_ int, n *node, p string) {
+		sn, name, members := shared(n, p)
+		if d.failed() {
+			return
+		}
+		if first, dup := names[name]; dup {
+			d.fail(n, p, "shared network %q is already defined at %s", name, first)
+			return
+		}
+		names[name] = p
+		nets = append(nets, sn)
+		subnets = append(subnets, members...)
+	})
+	var rejected S
+	o.each(subnetKey, func(_ int, n *node, p string) {
+		if s := subnet(n, p); s != rejected {
+			subnets = append(subnets, s)
+		}
+	})
+	return nets, subnets
+}
+
 // sameInterface enforces Kea's rule that the subnets of a shared network
 // and the network itself name one interface at most: iface holds the
 // interface seen so far.
