@@ -281,6 +281,6 @@ func (x *exchange) Addr(f expr.Field) netip.Addr {
 
 func (x *exchange) Chaddr() []byte { return nil }
 
-func (x *exchange) Iface() string { return x.meta.Iface }
+func (x *exchange) Iface() string { return x.meta.IfName }
 
 func (x *exchange) Member(class string) bool { return x.inClass(class) }

@@ -2,6 +2,7 @@ package dhcp6
 
 import (
 	"context"
+	"net/netip"
 	"strconv"
 	"sync/atomic"
 
@@ -101,38 +102,58 @@ func dropped(r DropReason) error { return &dropErrors[r] }
 // index 0.
 const NumMessageTypes = 22
 
+// MessageCounts counts datagrams in total and by message type (of the
+// client or server message inside any relays).
+type MessageCounts struct {
+	Total  uint64
+	ByType [NumMessageTypes]uint64 // index: MessageType; 0 = unknown type, or too broken to have one
+}
+
+// Of returns the count of message type t.
+func (c *MessageCounts) Of(t MessageType) uint64 { return c.ByType[typeSlot(t)] }
+
 // Counters is a snapshot of the server's counters since NewServer.
 type Counters struct {
-	// Received counts datagrams by message type (of the client message
-	// inside any relays); index 0 holds types without a slot and datagrams
-	// too broken to have a type. ReceivedTotal counts every datagram.
-	Received      [NumMessageTypes]uint64
-	ReceivedTotal uint64
-	// Sent counts replies by type (ADVERTISE, REPLY) and in total.
-	Sent      [NumMessageTypes]uint64
-	SentTotal uint64
+	// Received counts every datagram read; Sent every reply handed to the
+	// socket layer (ADVERTISE, REPLY).
+	Received, Sent MessageCounts
 	// Dropped counts datagrams that got no reply, by reason.
 	Dropped [NumDropReasons]uint64
 
 	// Lease events: leases made (REQUEST, rapid commit, renewals that
 	// needed a new lease), renewed (RENEW, REBIND, a REQUEST for a lease
 	// the client holds), released, declined, and reclaimed after expiry
-	// (DeclinedRecovered of those ended a decline probation).
+	// (DeclinedReclaimed of those ended a decline probation).
 	LeasesAllocated   uint64
 	LeasesRenewed     uint64
 	LeasesReleased    uint64
 	LeasesDeclined    uint64
 	LeasesReclaimed   uint64
-	DeclinedRecovered uint64
+	DeclinedReclaimed uint64
+	// ParkedReplies counts replies a hook library parked at
+	// leases6_committed.
+	ParkedReplies uint64
 
 	// Pools is the use of each subnet's address and prefix pools.
 	Pools []PoolUse
 }
 
-// PoolUse is how much of one subnet's pools of one lease type is in use.
+// DroppedTotal sums Dropped.
+func (c *Counters) DroppedTotal() uint64 {
+	var n uint64
+	for _, v := range c.Dropped {
+		n += v
+	}
+	return n
+}
+
+// PoolUse is how much of one subnet's pools of one kind is in use.
 type PoolUse struct {
 	SubnetID uint32
-	Type     lease.Type // TypeNA (addresses; TA leases count here too) or TypePD
+	Prefix   netip.Prefix
+	// Type is TypeNA for the address pools (temporary addresses count
+	// there too) or TypePD for the prefix delegation pools.
+	Type lease.Type
 	// Total is the number of addresses or prefixes in the pools (saturated
 	// at 2^64-1), Assigned those held by a lease in the default state,
 	// Declined those held after a DECLINE.
@@ -148,6 +169,7 @@ type counters struct {
 	dropped       [NumDropReasons]atomic.Uint64
 
 	allocated, renewed, released, declined, reclaimed, recovered atomic.Uint64
+	parked                                                       atomic.Uint64
 }
 
 func typeSlot(t MessageType) int {
@@ -167,12 +189,12 @@ func (c *counters) drop(r DropReason) error {
 func (s *Server) Counters() Counters {
 	c := &s.counters
 	var out Counters
-	for i := range out.Received {
-		out.Received[i] = c.received[i].Load()
-		out.Sent[i] = c.sent[i].Load()
+	for i := range out.Received.ByType {
+		out.Received.ByType[i] = c.received[i].Load()
+		out.Sent.ByType[i] = c.sent[i].Load()
 	}
-	out.ReceivedTotal = c.receivedTotal.Load()
-	out.SentTotal = c.sentTotal.Load()
+	out.Received.Total = c.receivedTotal.Load()
+	out.Sent.Total = c.sentTotal.Load()
 	for i := range out.Dropped {
 		out.Dropped[i] = c.dropped[i].Load()
 	}
@@ -181,8 +203,10 @@ func (s *Server) Counters() Counters {
 	out.LeasesReleased = c.released.Load()
 	out.LeasesDeclined = c.declined.Load()
 	out.LeasesReclaimed = c.reclaimed.Load()
-	out.DeclinedRecovered = c.recovered.Load()
+	out.DeclinedReclaimed = c.recovered.Load()
+	out.ParkedReplies = c.parked.Load()
 	out.Pools = s.poolUse()
+	s.engineDrops(&out)
 	return out
 }
 
@@ -204,11 +228,11 @@ func (s *Server) poolUse() []PoolUse {
 		}
 		if len(sn.pools) > 0 {
 			idx[[2]uint32{sn.id, uint32(lease.TypeNA)}] = len(out)
-			out = append(out, PoolUse{SubnetID: sn.id, Type: lease.TypeNA, Total: na})
+			out = append(out, PoolUse{SubnetID: sn.id, Prefix: sn.prefix, Type: lease.TypeNA, Total: na})
 		}
 		if len(sn.pdPools) > 0 {
 			idx[[2]uint32{sn.id, uint32(lease.TypePD)}] = len(out)
-			out = append(out, PoolUse{SubnetID: sn.id, Type: lease.TypePD, Total: pd})
+			out = append(out, PoolUse{SubnetID: sn.id, Prefix: sn.prefix, Type: lease.TypePD, Total: pd})
 		}
 	}
 	counts, err := s.store.Counts6(context.Background())

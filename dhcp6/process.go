@@ -24,6 +24,7 @@ type exchange struct {
 	meta PacketMeta
 
 	raw  []byte // the query being processed
+	buf  []byte // the reply is built in buf[:0]
 	own  []byte // holds a query a hook library changed
 	pkt  Packet
 	msg  *Message
@@ -137,7 +138,7 @@ func (x *exchange) reset(ctx context.Context, req []byte, meta PacketMeta) {
 
 // runSafe is run with a last-resort recover: a bug met by one packet drops
 // that packet, is counted and logged, and the server goes on.
-func (x *exchange) runSafe(ctx context.Context, req []byte, meta PacketMeta) (r Response, err error) {
+func (x *exchange) runSafe(ctx context.Context, req []byte, meta PacketMeta, buf []byte) (r Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			x.s.log.Error("packet processing panicked; packet dropped",
@@ -145,12 +146,13 @@ func (x *exchange) runSafe(ctx context.Context, req []byte, meta PacketMeta) (r 
 			r, err = Response{}, x.s.counters.drop(DropInternal)
 		}
 	}()
-	return x.run(ctx, req, meta)
+	return x.run(ctx, req, meta, buf)
 }
 
 // run is Kea's processPacket and processDhcp6Query for one datagram.
-func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta) (Response, error) {
+func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta, buf []byte) (Response, error) {
 	x.reset(ctx, req, meta)
+	x.buf = buf
 	s := x.s
 	c := &s.counters
 	c.receivedTotal.Add(1)

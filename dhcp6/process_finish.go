@@ -19,13 +19,13 @@ func (x *exchange) finish() (Response, error) {
 		x.conditionallySetReservedClasses()
 	}
 	x.processRSOO()
-	data, items, err := x.build(x.meta.ReplyBuf[:0], x.items)
+	data, items, err := x.build(x.buf[:0], x.items)
 	x.items = items
 	if err != nil {
 		s.log.Error("cannot encode the reply; packet dropped", "type", x.reply.String(), "error", err)
 		return Response{}, c.drop(DropBuild)
 	}
-	r := Response{Data: data, Type: x.reply, To: x.destination(), IfIndex: x.meta.IfIndex, Sync: x.changed}
+	r := Response{Data: data, Type: x.reply, Dst: x.destination(), IfIndex: x.meta.IfIndex, Sync: x.changed}
 	var sub *hooks.Subnet6
 	if x.subnet != nil {
 		sub = x.subnet.hook
@@ -53,6 +53,7 @@ func (x *exchange) finish() (Response, error) {
 		case hooks.Drop:
 			return Response{}, c.drop(DropHook)
 		case hooks.Park:
+			c.parked.Add(1)
 			return Response{}, ErrParked
 		}
 	}

@@ -45,7 +45,7 @@ func (x *exchange) selectSubnet() (sn *subnet, drop bool) {
 func (x *exchange) findSubnet() *subnet {
 	link, ifaceID := x.relaySelectors()
 	if !link.IsValid() {
-		if name := x.meta.Iface; name != "" {
+		if name := x.meta.IfName; name != "" {
 			for _, sn := range x.v.subnets {
 				if sn.cfg.Interface == name && x.allowed(sn) {
 					return sn

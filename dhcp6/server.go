@@ -54,6 +54,8 @@ type Server struct {
 	// late sends replies finished after Handle returned (parked ones)
 	// while Serve runs.
 	late atomic.Pointer[func(Response)]
+
+	serve serveState
 }
 
 // ServerOptions are what a Server needs besides its configuration.
@@ -190,13 +192,10 @@ type PacketMeta struct {
 	// Dst is the address the datagram was sent to (ff02::1:2, or one of
 	// the server's unicast addresses); invalid when unknown.
 	Dst netip.Addr
-	// IfIndex and Iface name the receiving interface (0 and "" when
+	// IfIndex and IfName name the receiving interface (0 and "" when
 	// unknown).
 	IfIndex int
-	Iface   string
-	// ReplyBuf, when it has capacity, receives the reply (appended to
-	// ReplyBuf[:0]), so a caller that reuses buffers allocates nothing.
-	ReplyBuf []byte
+	IfName  string
 	// Deliver receives a reply finished after Handle returned: one a hook
 	// library parked at leases6_committed and later resumed. nil: such
 	// replies go out through Serve's sockets, or nowhere when not serving.
@@ -209,10 +208,10 @@ type Response struct {
 	Data []byte
 	// Type is the client message type inside (ADVERTISE or REPLY).
 	Type MessageType
-	// To is where it goes: the client's link-local address and port 546,
+	// Dst is where it goes: the client's link-local address and port 546,
 	// or the relay's address and port 547 (or the relay's source port,
 	// RFC 8357); IfIndex the interface to send it on.
-	To      netip.AddrPort
+	Dst     netip.AddrPort
 	IfIndex int
 	// Sync says the reply promises leases written to the store: make the
 	// store durable (Store.Sync) before sending it. Serve does.
@@ -227,12 +226,13 @@ var ErrParked = errors.New("dhcp6: reply parked by a hook library")
 // hook points, classification, subnet selection, lease lookup and
 // allocation in the store, and the reply. It never panics on input; a
 // datagram that gets no reply returns a *DropError naming the reason
-// (also counted in Counters). Handle does not sync the store: see
-// Response.Sync.
-func (s *Server) Handle(ctx context.Context, req []byte, meta PacketMeta) (Response, error) {
+// (also counted in Counters). The reply is appended to buf[:0] (which may
+// be nil), so a caller that reuses buffers allocates nothing. Handle does
+// not sync the store: see Response.Sync.
+func (s *Server) Handle(ctx context.Context, req []byte, meta PacketMeta, buf []byte) (Response, error) {
 	x := s.workers.Get().(*exchange)
 	defer s.workers.Put(x)
-	return x.runSafe(ctx, req, meta)
+	return x.runSafe(ctx, req, meta, buf)
 }
 
 // lateSender returns the sender of replies finished late, nil when the

@@ -143,7 +143,7 @@ type handleTarget struct {
 
 func (h *handleTarget) handle(t *testing.T, q []byte, src netip.AddrPort, dst netip.Addr) []byte {
 	t.Helper()
-	r, err := h.s.Handle(context.Background(), q, PacketMeta{Src: src, Dst: dst, Iface: h.iface, IfIndex: 2})
+	r, err := h.s.Handle(context.Background(), q, PacketMeta{Src: src, Dst: dst, IfName: h.iface, IfIndex: 2}, nil)
 	if err != nil {
 		return nil
 	}
