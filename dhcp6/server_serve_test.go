@@ -26,7 +26,7 @@ const serveConfig = `{"Dhcp6": {
   ]
 }}`
 
-func parseCfg(t *testing.T, text string) *config.DHCP6 {
+func parseCfg(t testing.TB, text string) *config.DHCP6 {
 	t.Helper()
 	c, err := config.Parse([]byte(text))
 	if err != nil {
