@@ -341,47 +341,49 @@ func (w *worker) reusable(old, l *lease.Lease4) (uint32, bool) {
 	return old.ValidLifetime - uint32(age), true
 }
 
-// renewLease4 extends the client's lease (AllocEngine::renewLease4).
+// renewLease4 extends the client's lease (AllocEngine::renewLease4). The
+// lease is worked on in the exchange, so that handing it to the store
+// does not move it to the heap.
 func (w *worker) renewLease4(l *lease.Lease4) bool {
 	x := &w.x
-	old := *l
-	x.old, x.haveOld = old, true
-	cur := *l
+	x.old, x.haveOld = *l, true
+	x.lease, x.haveLease = *l, false
+	cur := &x.lease
 	x.reused = false
-	if !w.fillLease(&cur) {
-		if lft, ok := w.reusable(&old, &cur); ok {
+	if !w.fillLease(cur) {
+		if lft, ok := w.reusable(&x.old, cur); ok {
 			x.reused, x.reuseLft = true, lft
 		}
 	}
 	if !x.fake {
-		if old.Expired(x.unix) && old.State != lease.StateExpiredReclaimed {
+		if x.old.Expired(x.unix) && x.old.State != lease.StateExpiredReclaimed {
 			// Reclaimed before it is given out again; one the reclamation
 			// timer already processed is not reclaimed twice.
-			w.s.expireHooks(x.ctx, &old, false)
+			w.s.expireHooks(x.ctx, &x.old, false)
 		}
 		cur.State = lease.StateDefault
 	}
 	skip := false
 	if w.s.hooks.Enabled(hooks.Lease4Renew) {
 		a := &hooks.Args{Query: x.query, Subnet4: hookSubnet(x.subnet), ClientID: x.matchCID(x.subnet),
-			HWAddr: x.hw, HWType: uint16(w.m.HType), Lease4: hookLease(&cur)}
+			HWAddr: x.hw, HWType: uint16(w.m.HType), Lease4: hookLease(cur)}
 		if w.s.callHook(x.ctx, hooks.Lease4Renew, a) == hooks.Skip {
 			skip = true
 		} else {
-			cur = *a.Lease4
+			*cur = *a.Lease4
 		}
 	}
 	if skip {
-		cur, x.reused = old, false
+		*cur, x.reused = x.old, false
 	} else if !x.fake && !x.reused {
-		if err := w.s.store.Update4(x.ctx, &cur); err != nil {
+		if err := w.s.store.Update4(x.ctx, cur); err != nil {
 			w.storeErr(err)
 			return false
 		}
 		x.changed = true
 		w.s.cnt.renewed.Add(1)
 	}
-	x.lease, x.haveLease = cur, true
+	x.haveLease = true
 	return true
 }
 
@@ -400,7 +402,7 @@ func (w *worker) allocateOrReuse(candidate netip.Addr) bool {
 // createLease4 makes a new lease for addr; for DISCOVER it is not stored.
 func (w *worker) createLease4(addr netip.Addr) bool {
 	x := &w.x
-	l := lease.Lease4{
+	x.lease = lease.Lease4{
 		Addr:          addr,
 		HWAddr:        x.hw,
 		ClientID:      x.matchCID(x.subnet),
@@ -409,11 +411,12 @@ func (w *worker) createLease4(addr netip.Addr) bool {
 		SubnetID:      x.subnet.id,
 		Hostname:      w.leaseHostname(addr),
 	}
-	if !w.selectHook(&l) {
+	x.haveLease = false
+	if !w.selectHook(&x.lease) {
 		return false
 	}
 	if !x.fake {
-		if err := w.s.store.Add4(x.ctx, &l); err != nil {
+		if err := w.s.store.Add4(x.ctx, &x.lease); err != nil {
 			if !errors.Is(err, lease.ErrExists) {
 				w.storeErr(err)
 			}
@@ -422,7 +425,7 @@ func (w *worker) createLease4(addr netip.Addr) bool {
 		x.changed = true
 		w.s.cnt.allocated.Add(1)
 	}
-	x.lease, x.haveLease = l, true
+	x.haveLease = true
 	return true
 }
 
@@ -432,26 +435,27 @@ func (w *worker) reuseExpired(e *lease.Lease4) bool {
 	x := &w.x
 	x.old, x.haveOld = *e, true
 	x.old.Hostname, x.old.FQDNFwd, x.old.FQDNRev = "", false, false
-	l := *e
+	x.lease, x.haveLease = *e, false
+	l := &x.lease
 	if !x.fake {
 		if l.State != lease.StateExpiredReclaimed {
 			w.s.expireHooks(x.ctx, e, false)
 		}
 		l.State = lease.StateDefault
 	}
-	w.fillLease(&l)
-	if !w.selectHook(&l) {
+	w.fillLease(l)
+	if !w.selectHook(l) {
 		return false
 	}
 	if !x.fake {
-		if err := w.s.store.Update4(x.ctx, &l); err != nil {
+		if err := w.s.store.Update4(x.ctx, l); err != nil {
 			w.storeErr(err)
 			return false
 		}
 		x.changed = true
 		w.s.cnt.allocated.Add(1)
 	}
-	x.lease, x.haveLease = l, true
+	x.haveLease = true
 	return true
 }
 

@@ -32,7 +32,7 @@ func (w *worker) sendReply(buf []byte) (Reply, DropReason) {
 	}
 	r.Data = data
 	r.Sync = x.changed
-	sub := hookSubnet(x.subnet)
+	sub := x.subnet
 	switch {
 	case x.typ == Discover && s.hooks.Enabled(hooks.Lease4Offer):
 		return w.offerHook(r, sub)
@@ -45,9 +45,9 @@ func (w *worker) sendReply(buf []byte) (Reply, DropReason) {
 // finishSend runs pkt4_send and buffer4_send and counts the reply. The
 // reply is already encoded, so both points see wire bytes; a callout may
 // replace them.
-func (s *Server) finishSend(ctx context.Context, query []byte, sub *hooks.Subnet4, r Reply) (Reply, DropReason) {
+func (s *Server) finishSend(ctx context.Context, query []byte, sub *subnet4, r Reply) (Reply, DropReason) {
 	if s.hooks.Enabled(hooks.Pkt4Send) {
-		a := &hooks.Args{Query: query, Response: r.Data, Subnet4: sub}
+		a := &hooks.Args{Query: query, Response: r.Data, Subnet4: hookSubnet(sub)}
 		if s.callHook(ctx, hooks.Pkt4Send, a) == hooks.Drop {
 			s.cnt.drop(DropHook)
 			return Reply{}, DropHook
@@ -75,12 +75,12 @@ func (s *Server) finishSend(ctx context.Context, query []byte, sub *hooks.Subnet
 type parkedReply struct {
 	s     *Server
 	query []byte
-	sub   *hooks.Subnet4
+	sub   *subnet4
 	r     Reply
 	offer *lease.Lease4 // the offered lease, for lease4_offer's address-in-use
 }
 
-func (w *worker) park(r Reply, sub *hooks.Subnet4) *parkedReply {
+func (w *worker) park(r Reply, sub *subnet4) *parkedReply {
 	r.Data = cloneBytes(r.Data)
 	r.HWAddr = cloneBytes(r.HWAddr)
 	p := &parkedReply{s: w.s, query: cloneBytes(w.x.query), sub: sub, r: r}
@@ -92,7 +92,7 @@ func (w *worker) park(r Reply, sub *hooks.Subnet4) *parkedReply {
 
 // committedHook runs leases4_committed, which may drop the reply or park
 // it until the library resumes it.
-func (w *worker) committedHook(r Reply, sub *hooks.Subnet4) (Reply, DropReason) {
+func (w *worker) committedHook(r Reply, sub *subnet4) (Reply, DropReason) {
 	x := &w.x
 	s := w.s
 	a := w.committedArgs(r.Data)
@@ -114,7 +114,7 @@ func (w *worker) committedHook(r Reply, sub *hooks.Subnet4) (Reply, DropReason) 
 // offerHook runs lease4_offer (Kea 3's point, for ping checks): a callout
 // may drop the OFFER, park it, or report the address in use, which
 // declines it instead of offering it.
-func (w *worker) offerHook(r Reply, sub *hooks.Subnet4) (Reply, DropReason) {
+func (w *worker) offerHook(r Reply, sub *subnet4) (Reply, DropReason) {
 	x := &w.x
 	s := w.s
 	a := &hooks.Args{Query: cloneBytes(x.query), Response: cloneBytes(r.Data), Leases4: []lease.Lease4{},

@@ -249,7 +249,8 @@ func (s *Server) poolUse() []PoolUse {
 func (s *Server) Handle(ctx context.Context, req []byte, meta PacketMeta, buf []byte) (Reply, error) {
 	w := s.workers.Get().(*worker)
 	defer s.workers.Put(w)
-	r, reason := w.handleSafe(ctx, req, &meta, buf)
+	w.meta = meta
+	r, reason := w.handleSafe(ctx, req, &w.meta, buf)
 	switch reason {
 	case dropNone:
 		return r, nil
@@ -268,7 +269,8 @@ type worker struct {
 	pkt     exprPacket
 	scratch expr.Scratch
 	levels  optLevels
-	name    []byte // scratch for host names
+	name    []byte     // scratch for host names
+	meta    PacketMeta // the packet's metadata, kept here so it need not escape
 }
 
 func newWorker(s *Server) *worker {

@@ -135,15 +135,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache) engine.Handler {
 	port := uint16(s.opts.Port)
 	return func(in, out *engine.Packet) engine.Verdict {
-		meta := PacketMeta{Src: in.Src, Dst: in.Dst.Addr(), IfIndex: in.IfIndex}
 		ifc, ok := ifs.get(in.IfIndex)
 		if !ok {
 			s.cnt.receivedTotal.Add(1)
 			s.cnt.drop(DropInterface)
 			return 0
 		}
-		meta.IfName, meta.IfAddr = ifc.name, ifc.addr
-		r, reason := w.handleSafe(ctx, in.Data(), &meta, out.Buf[:0])
+		w.meta = PacketMeta{Src: in.Src, Dst: in.Dst.Addr(), IfIndex: in.IfIndex, IfName: ifc.name, IfAddr: ifc.addr}
+		r, reason := w.handleSafe(ctx, in.Data(), &w.meta, out.Buf[:0])
 		if reason != dropNone {
 			return 0
 		}
