@@ -21,6 +21,7 @@ import (
 func (s *Server) Serve(ctx context.Context) error {
 	conns, closeAll, err := s.openConns(ctx)
 	if err != nil {
+		closeAll()
 		return err
 	}
 	defer closeAll()
@@ -47,14 +48,27 @@ func (s *Server) serveConns(ctx context.Context, conns []engine.Conn) error {
 	}()
 
 	ifs := newIfaceCache(s.view.Load().cfg.InterfacesConfig, s)
+	fixed := make([]*ifaceInfo, len(conns))
+	for i, c := range conns {
+		if fc, ok := c.(interface{ servedIface() (ifaceInfo, bool) }); ok {
+			if info, ok := fc.servedIface(); ok {
+				fixed[i] = &info
+				ifs.fixed = append(ifs.fixed, info)
+			}
+		}
+	}
 	ifs.refresh()
 	pctx := context.WithoutCancel(ctx) // packets already read finish after a stop
 	var engines []*engine.Engine
-	for _, c := range conns {
+	byIf := map[int]int{}
+	for i, c := range conns {
+		if bc, ok := c.(interface{ ifIndex() int }); ok && bc.ifIndex() > 0 {
+			byIf[bc.ifIndex()] = i
+		}
 		w := newWorker(s)
 		e, err := engine.New(engine.Config{
 			Conn:    c,
-			Handler: s.engineHandler(pctx, w, ifs),
+			Handler: s.engineHandler(pctx, w, ifs, fixed[i]),
 			Sync:    s.store.Sync,
 			Logger:  s.pktLog,
 		})
@@ -69,7 +83,13 @@ func (s *Server) serveConns(ctx context.Context, conns []engine.Conn) error {
 		p := engine.Packet{Buf: r.Data, N: len(r.Data), Dst: r.Dst, IfIndex: r.IfIndex, Raw: r.Raw,
 			Src: netip.AddrPortFrom(r.Src, uint16(s.opts.Port))}
 		p.HWLen = uint8(copy(p.HWAddr[:], r.HWAddr))
-		engines[0].Send(&p)
+		// The engine whose socket saw the request's interface, when the
+		// sockets are per interface; else the first.
+		e := engines[0]
+		if i, ok := byIf[r.IfIndex]; ok {
+			e = engines[i]
+		}
+		e.Send(&p)
 	}
 	s.mu.Unlock()
 
@@ -132,10 +152,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // engineHandler adapts Handle to the engine: the reply is built straight
 // into the engine's pooled buffer.
-func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache) engine.Handler {
+func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache, fixed *ifaceInfo) engine.Handler {
 	port := uint16(s.opts.Port)
 	return func(in, out *engine.Packet) engine.Verdict {
-		ifc, ok := ifs.get(in.IfIndex)
+		var ifc ifaceInfo
+		ok := false
+		if fixed != nil {
+			ifc, ok = *fixed, true // a socket bound to its interface sees nothing else
+		} else {
+			ifc, ok = ifs.get(in.IfIndex)
+		}
 		if !ok {
 			s.cnt.receivedTotal.Add(1)
 			s.cnt.drop(DropInterface)
@@ -163,61 +189,14 @@ func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache) 
 	}
 }
 
-// openConns returns the sockets to serve: Options.Conns, or one UDP
-// socket on the server port for the configured interfaces, with a raw
-// sender for unicast replies to clients without an address when
-// dhcp-socket-type is raw (Kea's default) and the process may open one.
+// openConns returns the sockets to serve: Options.Conns, or those of
+// interfaces-config (see listen).
 func (s *Server) openConns(ctx context.Context) ([]engine.Conn, func(), error) {
-	var conns []engine.Conn
-	var closers []func() error
-	closeAll := func() {
-		for _, c := range closers {
-			c()
-		}
-	}
 	ic := s.view.Load().cfg.InterfacesConfig
 	if len(s.opts.Conns) > 0 {
-		for _, pc := range s.opts.Conns {
-			uc, ok := pc.(*net.UDPConn)
-			if !ok {
-				return nil, closeAll, fmt.Errorf("dhcp4: Options.Conns: %T is not a *net.UDPConn", pc)
-			}
-			c, err := engine.NewUDPConn(uc)
-			if err != nil {
-				return nil, closeAll, err
-			}
-			s.attachRaw(c, ic)
-			conns = append(conns, c)
-		}
-		return conns, closeAll, nil
+		return s.callerConns(ic)
 	}
-	if len(ic.Interfaces) == 0 {
-		return nil, closeAll, errors.New("dhcp4: interfaces-config lists no interfaces to listen on")
-	}
-	device := ""
-	if len(ic.Interfaces) == 1 && ic.Interfaces[0].Name != "*" {
-		device = ic.Interfaces[0].Name
-	}
-	c, err := engine.ListenUDP4(ctx, s.opts.Port, device)
-	if err != nil {
-		return nil, closeAll, fmt.Errorf("dhcp4: %w", err)
-	}
-	closers = append(closers, c.Close)
-	s.attachRaw(c, ic)
-	conns = append(conns, c)
-	return conns, closeAll, nil
-}
-
-func (s *Server) attachRaw(c *engine.UDPConn, ic config.InterfacesConfig) {
-	if ic.DHCPSocketType == "udp" {
-		return
-	}
-	rs, err := engine.NewRawSender()
-	if err != nil {
-		s.log.Warn("raw sockets unavailable; replies to clients without an address are broadcast", "error", err)
-		return
-	}
-	c.SetRawSender(rs)
+	return s.listen(ic)
 }
 
 // ifaceCache maps interface indexes to the served interfaces' names and
@@ -225,6 +204,9 @@ func (s *Server) attachRaw(c *engine.UDPConn, ic config.InterfacesConfig) {
 type ifaceCache struct {
 	s    *Server
 	ic   config.InterfacesConfig
+	// fixed are the interfaces of sockets bound to one, known from when
+	// they were opened; their addresses count as the server's.
+	fixed []ifaceInfo
 	snap atomic.Pointer[[]ifaceInfo] // by index
 	mu   sync.Mutex
 	last time.Time
@@ -235,6 +217,7 @@ type ifaceInfo struct {
 	addr   netip.Addr
 	served bool
 	known  bool
+	own    []netip.Addr // every address of the interface (bound sockets only)
 }
 
 func newIfaceCache(ic config.InterfacesConfig, s *Server) *ifaceCache {
@@ -281,6 +264,7 @@ func (c *ifaceCache) refresh() {
 				own[it.addr] = true
 			}
 		}
+		c.addFixed(own)
 		c.snap.Store(&snap)
 		c.s.ownAddrs.Store(&own)
 		return
@@ -333,6 +317,18 @@ func (c *ifaceCache) refresh() {
 		}
 		snap[it.Index] = info
 	}
+	c.addFixed(own)
 	c.snap.Store(&snap)
 	c.s.ownAddrs.Store(&own)
+}
+
+func (c *ifaceCache) addFixed(own map[netip.Addr]bool) {
+	for _, f := range c.fixed {
+		for _, a := range f.own {
+			own[a] = true
+		}
+		if f.addr.IsValid() {
+			own[f.addr] = true
+		}
+	}
 }

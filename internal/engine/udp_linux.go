@@ -19,9 +19,10 @@ import (
 // IP_PKTINFO control messages for the receiving interface and destination
 // address, and for the interface and source address of replies.
 //
-// It is the plain implementation the servers use until a socket layer with
-// allocation-free batches is available: x/net allocates the sender address
-// of each datagram read.
+// The servers open their own sockets with internal/sock, which reads
+// without allocating; UDPConn serves sockets a caller opened (tests,
+// socket activation), where x/net allocates the sender address of each
+// datagram read.
 type UDPConn struct {
 	c  *net.UDPConn
 	pc *ipv4.PacketConn
@@ -35,8 +36,6 @@ type UDPConn struct {
 	woob  [][]byte
 	waddr []net.UDPAddr
 	wip   [][4]byte
-
-	raw *RawSender // nil: no link-layer sends
 }
 
 // ListenUDP4 opens a UDP socket on port for every IPv4 address, able to
@@ -83,19 +82,11 @@ func NewUDPConn(c *net.UDPConn) (*UDPConn, error) {
 	return &UDPConn{c: c, pc: pc}, nil
 }
 
-// SetRawSender lets the conn send link-layer frames (Packet.Raw) through s.
-func (u *UDPConn) SetRawSender(s *RawSender) { u.raw = s }
-
 // LocalAddr returns the socket's address.
 func (u *UDPConn) LocalAddr() net.Addr { return u.c.LocalAddr() }
 
-// Close closes the socket (and the raw sender, if any).
-func (u *UDPConn) Close() error {
-	if u.raw != nil {
-		u.raw.Close()
-	}
-	return u.c.Close()
-}
+// Close closes the socket.
+func (u *UDPConn) Close() error { return u.c.Close() }
 
 // SetReadDeadline implements Conn.
 func (u *UDPConn) SetReadDeadline(t time.Time) error { return u.c.SetReadDeadline(t) }
@@ -217,12 +208,4 @@ func putPktinfo(b []byte, ifIndex int, src netip.Addr) []byte {
 		copy(d[4:8], a[:])
 	}
 	return b
-}
-
-// WriteRaw implements RawWriter.
-func (u *UDPConn) WriteRaw(p *Packet) error {
-	if u.raw == nil {
-		return ErrRawUnsupported
-	}
-	return u.raw.Send(p)
 }

@@ -5,9 +5,6 @@ import (
 	"net/netip"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 )
 
 func TestPktinfoRoundTrip(t *testing.T) {
@@ -21,44 +18,6 @@ func TestPktinfoRoundTrip(t *testing.T) {
 	}
 	if _, _, ok := parsePktinfo(b[:8]); ok {
 		t.Error("truncated control message parsed")
-	}
-}
-
-// The raw frame's IP and UDP headers must decode, with valid checksums,
-// as gopacket reads them.
-func TestAppendIPv4UDP(t *testing.T) {
-	payload := []byte("a DHCPOFFER would be here, of odd length")
-	p := &Packet{Buf: payload, N: len(payload),
-		Src: netip.MustParseAddrPort("192.0.2.1:67"), Dst: netip.MustParseAddrPort("192.0.2.50:68")}
-	frame := AppendIPv4UDP(nil, p, 64)
-	pkt := gopacket.NewPacket(frame, layers.LayerTypeIPv4, gopacket.Default)
-	ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-	udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-	if ip == nil || udp == nil {
-		t.Fatalf("gopacket could not decode the frame: %v", pkt.ErrorLayer())
-	}
-	if ip.SrcIP.String() != "192.0.2.1" || ip.DstIP.String() != "192.0.2.50" || ip.TTL != 64 {
-		t.Errorf("IP header %v -> %v ttl %d", ip.SrcIP, ip.DstIP, ip.TTL)
-	}
-	if udp.SrcPort != 67 || udp.DstPort != 68 || string(udp.Payload) != string(payload) {
-		t.Errorf("UDP %d -> %d payload %q", udp.SrcPort, udp.DstPort, udp.Payload)
-	}
-	// Recompute both checksums with gopacket and compare.
-	wantIPSum, wantUDPSum := ip.Checksum, udp.Checksum
-	buf := gopacket.NewSerializeBuffer()
-	if err := udp.SetNetworkLayerForChecksum(ip); err != nil {
-		t.Fatal(err)
-	}
-	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{ComputeChecksums: true, FixLengths: true},
-		ip, udp, gopacket.Payload(payload)); err != nil {
-		t.Fatal(err)
-	}
-	again := gopacket.NewPacket(buf.Bytes(), layers.LayerTypeIPv4, gopacket.Default)
-	if got := again.Layer(layers.LayerTypeIPv4).(*layers.IPv4).Checksum; got != wantIPSum {
-		t.Errorf("IP checksum %#04x, gopacket computes %#04x", wantIPSum, got)
-	}
-	if got := again.Layer(layers.LayerTypeUDP).(*layers.UDP).Checksum; got != wantUDPSum {
-		t.Errorf("UDP checksum %#04x, gopacket computes %#04x", wantUDPSum, got)
 	}
 }
 
