@@ -202,14 +202,14 @@ func (s *Server) openConns(ctx context.Context) ([]engine.Conn, func(), error) {
 // ifaceCache maps interface indexes to the served interfaces' names and
 // addresses, refreshed as interfaces change.
 type ifaceCache struct {
-	s    *Server
-	ic   config.InterfacesConfig
+	s  *Server
+	ic config.InterfacesConfig
 	// fixed are the interfaces of sockets bound to one, known from when
 	// they were opened; their addresses count as the server's.
 	fixed []ifaceInfo
-	snap atomic.Pointer[[]ifaceInfo] // by index
-	mu   sync.Mutex
-	last time.Time
+	snap  atomic.Pointer[[]ifaceInfo] // by index
+	mu    sync.Mutex
+	last  time.Time
 }
 
 type ifaceInfo struct {
