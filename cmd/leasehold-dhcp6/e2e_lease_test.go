@@ -1,0 +1,253 @@
+package main
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/leasehold/leasehold/internal/daemon/daemontest"
+	"github.com/leasehold/leasehold/internal/netlab"
+)
+
+// scriptEvents is a dhclient script of the test's own (dhclient's last -sf
+// wins over netlab's): it records "REASON ADDRESS" lines, sets addresses,
+// and on the first BOUND6 exits 3, dhclient's signal that duplicate address
+// detection failed, so dhclient declines the address.
+func declineScript(t *testing.T, lab *netlab.Lab) (script, events string) {
+	t.Helper()
+	dir, err := lab.TempDir("script6-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events = filepath.Join(dir, "events")
+	script, err = netlab.WriteFile(dir, "script", `#!/bin/sh
+echo "$reason $new_ip6_address" >>`+events+`
+case "$reason" in
+PREINIT6) ip link set dev "$interface" up ;;
+BOUND6|RENEW6|REBIND6|REBOOT6)
+	if [ "$reason" = BOUND6 ] && [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 3; fi
+	ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" ;;
+esac
+exit 0
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script, events
+}
+
+// eventsOf reads the "REASON ADDRESS" lines of declineScript with the
+// given reason.
+func eventsOf(path, reason string) []string {
+	b, _ := os.ReadFile(path)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if r, a, _ := strings.Cut(l, " "); r == reason {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// TestDecline6: a client declines the address it got (its duplicate
+// address detection failed); the server holds the address for the
+// probation period and gives the client another one, then frees it.
+func TestDecline6(t *testing.T) {
+	t.Parallel()
+	lab := newLab(t, netlab.Options{})
+	lf := leaseFile(lab)
+	cfg := daemontest.Config6(lab, lf)
+	cfg.M["decline-probation-period"] = 6
+	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
+	serve(t, lab, cfg, daemontest.Options{})
+	ctx := timeout(t, 90*time.Second)
+	script, events := declineScript(t, lab)
+	c := lab.FirstClient()
+	if _, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-sf", script}}); err != nil {
+		t.Fatal(err)
+	}
+	var bounds []string
+	for len(bounds) < 2 {
+		bounds = eventsOf(events, "BOUND6")
+		select {
+		case <-ctx.Done():
+			b, _ := os.ReadFile(events)
+			t.Fatalf("dhclient -6 did not decline and get another address; script calls:\n%s", b)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	declined, second := netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
+	if declined == second {
+		t.Fatalf("after declining %s the client got it again", declined)
+	}
+	waitRows(t, ctx, lf, "the declined address", func(rows []daemontest.Lease6) bool {
+		for _, r := range rows {
+			if r.Addr == declined && r.State == 1 {
+				return true
+			}
+		}
+		return false
+	})
+	ls, err := daemontest.ReadLeases6(lf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !held(ls, typeNA, second, duidLL(c)) {
+		t.Errorf("the second address %s is not leased to the client: %s", second, describe(ls))
+	}
+	waitLeases(t, ctx, lf, "the declined address freed after probation", func(ls map[daemontest.Key6]daemontest.Lease6) bool {
+		l, ok := ls[daemontest.Key6{Type: typeNA, Addr: declined}]
+		return !ok || l.State == 2
+	})
+}
+
+// TestConfirm: a client that restarts with its lease sends CONFIRM; the
+// server answers Success while the address is on the link, and NotOnLink
+// for an address of another link, after which the client starts over.
+func TestConfirm(t *testing.T) {
+	t.Parallel()
+	lab := newLab(t, netlab.Options{})
+	lf := leaseFile(lab)
+	cfg := daemontest.Config6(lab, lf)
+	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 1000, 2000, 3000, 4000
+	serve(t, lab, cfg, daemontest.Options{})
+	ctx := timeout(t, 90*time.Second)
+	capFile := filepath.Join(lab.Dir, "confirm.pcap")
+	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546 or udp port 547")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lab.FirstClient()
+	first, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := first.WaitEvent(ctx, "BOUND6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := v6(t, ev).addr
+	if err := first.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	leases := first.LeaseFile()
+
+	// The same lease file: dhclient confirms the address it holds.
+	again, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-lf", leases}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// dhclient reports a confirmed lease as BOUND6; the capture below
+	// shows it came from a CONFIRM.
+	ev, err = again.WaitEvent(ctx, "BOUND6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v6(t, ev).addr != addr {
+		t.Errorf("restart with the lease: bound to %v, want the confirmed %v", v6(t, ev).addr, addr)
+	}
+	if err := again.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// The lease moved to a prefix of no link the server knows.
+	b, err := os.ReadFile(leases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := "2001:db8:99::5"
+	if err := os.WriteFile(leases, []byte(strings.ReplaceAll(string(b), addr.String(), elsewhere)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-lf", leases}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err = moved.WaitEvent(ctx, "BOUND6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inPoolNA(v6(t, ev).addr) {
+		t.Errorf("restart with an address of another link: bound to %v, want an address of the link", v6(t, ev).addr)
+	}
+	if err := capture.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := readDHCP6(capFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each CONFIRM is followed by its REPLY; statuses in order.
+	var statuses []int
+	for i, m := range msgs {
+		if m.Type != layers.DHCPv6MsgTypeConfirm {
+			continue
+		}
+		for _, r := range msgs[i+1:] {
+			if r.Type == layers.DHCPv6MsgTypeReply {
+				statuses = append(statuses, r.Status)
+				break
+			}
+		}
+	}
+	if len(statuses) != 2 || statuses[0] != 0 || statuses[1] != 4 {
+		t.Errorf("REPLY statuses to the CONFIRMs: %v; want Success (0), then NotOnLink (4)", statuses)
+	}
+}
+
+// TestExpiry6: the lease of a client that vanishes without releasing is
+// reclaimed when it expires, and its address goes to the next client (the
+// pool has one).
+func TestExpiry6(t *testing.T) {
+	t.Parallel()
+	lab := newLab(t, netlab.Options{})
+	next, err := lab.AddClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf := leaseFile(lab)
+	cfg := daemontest.Config6(lab, lf)
+	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "2001:db8:1::100-2001:db8:1::100"}}
+	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 2, 3, 3, 4
+	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}
+	serve(t, lab, cfg, daemontest.Options{})
+	ctx := timeout(t, 60*time.Second)
+
+	first, err := lab.StartDHClient(lab.FirstClient(), netlab.ClientOptions{V6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := first.WaitEvent(ctx, "BOUND6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := v6(t, ev).addr
+	if err := first.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := waitRows(t, ctx, lf, "the lease reclaimed", func(rows []daemontest.Lease6) bool {
+		return len(rows) > 0 && rows[len(rows)-1].Addr == addr && rows[len(rows)-1].State == 2
+	})
+	if last := rows[len(rows)-1]; time.Now().Unix() < last.Expire {
+		t.Errorf("lease reclaimed before it expired: %+v", last)
+	}
+	cl, err := lab.StartDHClient(next, netlab.ClientOptions{V6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err = cl.WaitEvent(ctx, "BOUND6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v6(t, ev).addr; got != addr {
+		t.Errorf("the next client got %v, want the reclaimed %v", got, addr)
+	}
+}
