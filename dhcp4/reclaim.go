@@ -167,10 +167,11 @@ func (s *Server) runReclaim(ctx context.Context) {
 			nextFlush = schedule(now, e.FlushReclaimedTimerWaitTime)
 		}
 		if !nextReclaim.IsZero() && !now.Before(nextReclaim) {
-			_, more, err := s.reclaimExpired(ctx, s.now())
+			n, more, err := s.reclaimExpired(ctx, s.now())
 			if err != nil {
 				s.allocLog.Error("lease reclamation failed", "error", err)
 			}
+			s.syncAfter(ctx, n)
 			if more {
 				incomplete++
 				if e.UnwarnedReclaimCycles > 0 && incomplete > e.UnwarnedReclaimCycles {
@@ -184,10 +185,24 @@ func (s *Server) runReclaim(ctx context.Context) {
 			nextReclaim = schedule(time.Now(), e.ReclaimTimerWaitTime)
 		}
 		if !nextFlush.IsZero() && !now.Before(nextFlush) {
-			if _, err := s.flushReclaimed(ctx, s.now()); err != nil {
+			n, err := s.flushReclaimed(ctx, s.now())
+			if err != nil {
 				s.allocLog.Error("flushing reclaimed leases failed", "error", err)
 			}
+			s.syncAfter(ctx, n)
 			nextFlush = schedule(time.Now(), e.FlushReclaimedTimerWaitTime)
 		}
+	}
+}
+
+// syncAfter makes the changes of a reclamation run durable, so that the
+// lease file shows them as Kea's does (Kea writes each change at once);
+// no reply waits for them.
+func (s *Server) syncAfter(ctx context.Context, changed int) {
+	if changed == 0 {
+		return
+	}
+	if err := s.store.Sync(ctx); err != nil && ctx.Err() == nil {
+		s.allocLog.Error("syncing reclaimed leases failed", "error", err)
 	}
 }

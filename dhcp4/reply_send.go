@@ -205,6 +205,7 @@ func (s *Server) serverDecline(ctx context.Context, query []byte, offered *lease
 		return
 	}
 	s.cnt.declined.Add(1)
+	s.syncAfter(ctx, 1)
 	s.leaseLog.Info("offered address found in use; declined", "address", d.Addr, "probation", d.ValidLifetime)
 	if s.hooks.Enabled(hooks.Lease4ServerDecline) {
 		s.callHook(ctx, hooks.Lease4ServerDecline, &hooks.Args{Query: query, Lease4: hookLease(&d)})
