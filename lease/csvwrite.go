@@ -78,90 +78,71 @@ func indexTag(f []byte, from int) int {
 	return -1
 }
 
-func appendBool(dst []byte, b bool) []byte {
+// The column writers below start a column after the first: a comma, then
+// the value.
+
+func colUint(dst []byte, v uint64) []byte { return strconv.AppendUint(append(dst, ','), v, 10) }
+func colHex(dst, b []byte) []byte         { return appendHex(append(dst, ','), b) }
+func colText(dst []byte, s string) []byte { return appendEscaped(append(dst, ','), s) }
+
+func colBool(dst []byte, b bool) []byte {
 	if b {
-		return append(dst, '1')
+		return append(dst, ',', '1')
 	}
-	return append(dst, '0')
+	return append(dst, ',', '0')
+}
+
+// endRow writes the pool id column when the file has one, and the newline.
+func endRow(dst []byte, poolIDColumn bool, poolID uint32) []byte {
+	if poolIDColumn {
+		dst = colUint(dst, uint64(poolID))
+	}
+	return append(dst, '\n')
 }
 
 // appendRow4 writes the lease as one line of Kea's DHCPv4 lease file,
 // newline included.
 func appendRow4(dst []byte, l *Lease4, poolID bool) []byte {
 	dst = l.Addr.AppendTo(dst)
-	dst = append(dst, ',')
-	dst = appendHex(dst, l.HWAddr)
-	dst = append(dst, ',')
-	dst = appendHex(dst, l.ClientID)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.ValidLifetime), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendInt(dst, l.Expire(), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.SubnetID), 10)
-	dst = append(dst, ',')
-	dst = appendBool(dst, l.FQDNFwd)
-	dst = append(dst, ',')
-	dst = appendBool(dst, l.FQDNRev)
-	dst = append(dst, ',')
-	dst = appendEscaped(dst, l.Hostname)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.State), 10)
-	dst = append(dst, ',')
-	dst = appendEscaped(dst, l.UserContext)
-	if poolID {
-		dst = append(dst, ',')
-		dst = strconv.AppendUint(dst, uint64(l.PoolID), 10)
-	}
-	return append(dst, '\n')
+	dst = colHex(dst, l.HWAddr)
+	dst = colHex(dst, l.ClientID)
+	dst = colUint(dst, uint64(l.ValidLifetime))
+	dst = strconv.AppendInt(append(dst, ','), l.Expire(), 10)
+	dst = colUint(dst, uint64(l.SubnetID))
+	dst = colBool(dst, l.FQDNFwd)
+	dst = colBool(dst, l.FQDNRev)
+	dst = colText(dst, l.Hostname)
+	dst = colUint(dst, uint64(l.State))
+	dst = colText(dst, l.UserContext)
+	return endRow(dst, poolID, l.PoolID)
 }
 
 // appendRow6 writes the lease as one line of Kea's DHCPv6 lease file.
 func appendRow6(dst []byte, l *Lease6, poolID bool) []byte {
 	dst = l.Addr.AppendTo(dst)
-	dst = append(dst, ',')
-	dst = appendHex(dst, l.DUID)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.ValidLifetime), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendInt(dst, l.Expire(), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.SubnetID), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.PreferredLifetime), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.Type), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.IAID), 10)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.PrefixLen), 10)
-	dst = append(dst, ',')
-	dst = appendBool(dst, l.FQDNFwd)
-	dst = append(dst, ',')
-	dst = appendBool(dst, l.FQDNRev)
-	dst = append(dst, ',')
-	dst = appendEscaped(dst, l.Hostname)
-	dst = append(dst, ',')
-	dst = appendHex(dst, l.HWAddr)
-	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(l.State), 10)
-	dst = append(dst, ',')
-	dst = appendEscaped(dst, l.UserContext)
-	dst = append(dst, ',')
+	dst = colHex(dst, l.DUID)
+	dst = colUint(dst, uint64(l.ValidLifetime))
+	dst = strconv.AppendInt(append(dst, ','), l.Expire(), 10)
+	dst = colUint(dst, uint64(l.SubnetID))
+	dst = colUint(dst, uint64(l.PreferredLifetime))
+	dst = colUint(dst, uint64(l.Type))
+	dst = colUint(dst, uint64(l.IAID))
+	dst = colUint(dst, uint64(l.PrefixLen))
+	dst = colBool(dst, l.FQDNFwd)
+	dst = colBool(dst, l.FQDNRev)
+	dst = colText(dst, l.Hostname)
+	dst = colHex(dst, l.HWAddr)
+	dst = colUint(dst, uint64(l.State))
+	dst = colText(dst, l.UserContext)
 	// Kea leaves both hardware columns empty when there is no hardware
 	// address (observed on Kea 2.2).
 	if len(l.HWAddr) > 0 {
-		dst = strconv.AppendUint(dst, uint64(l.HWType), 10)
-		dst = append(dst, ',')
-		dst = strconv.AppendUint(dst, uint64(l.HWAddrSource), 10)
+		dst = colUint(dst, uint64(l.HWType))
+		dst = colUint(dst, uint64(l.HWAddrSource))
 	} else {
-		dst = append(dst, ',')
+		dst = append(dst, ',', ',')
 	}
-	if poolID {
-		dst = append(dst, ',')
-		dst = strconv.AppendUint(dst, uint64(l.PoolID), 10)
-	}
-	return append(dst, '\n')
+	return endRow(dst, poolID, l.PoolID)
 }
 
 // deletionRow4 is the row Kea appends when it deletes a lease: the lease as

@@ -123,3 +123,25 @@ func ExampleMemfile_Expired4() {
 	// expired: 192.0.2.1
 	// flushed: 2
 }
+
+// A DHCPv6 server finds a client's leases by IA: DUID, IAID, type and
+// subnet. Counts gives the per-pool numbers behind Kea's statistics.
+func ExampleMemfile_Get6ByDUID() {
+	ctx := context.Background()
+	store, _ := lease.OpenMemfile(ctx, lease.MemfileOptions{})
+	defer store.Close()
+	duid := []byte{0, 1, 0, 1, 0x2e, 0x3f, 0x4a, 0x5b, 2, 0, 0, 0, 0, 1}
+	for _, a := range []string{"2001:db8:1::100", "2001:db8:1::101"} {
+		store.Add6(ctx, &lease.Lease6{Type: lease.TypeNA, Addr: netip.MustParseAddr(a), PrefixLen: 128,
+			DUID: duid, IAID: 7, ValidLifetime: 4000, PreferredLifetime: 3000, SubnetID: 1})
+	}
+	leases, _ := store.Get6ByDUID(ctx, lease.TypeNA, duid, 7, 1)
+	fmt.Println(len(leases), "leases for IAID 7")
+	counts, _ := store.Counts6(ctx)
+	for _, c := range counts {
+		fmt.Println("subnet", c.SubnetID, c.Type, c.State, c.N)
+	}
+	// Output:
+	// 2 leases for IAID 7
+	// subnet 1 IA_NA default 2
+}

@@ -25,6 +25,105 @@ type countKey struct {
 	state        State
 }
 
+// counter holds how many leases each subnet, pool, type and state has.
+type counter map[countKey]uint64
+
+func (c counter) add(k countKey) { c[k]++ }
+
+func (c counter) sub(k countKey) {
+	if c[k]--; c[k] == 0 {
+		delete(c, k)
+	}
+}
+
+// list returns the counts sorted by subnet, pool, type and state.
+func (c counter) list() []Count {
+	out := make([]Count, 0, len(c))
+	for k, n := range c {
+		out = append(out, Count{SubnetID: k.subnet, PoolID: k.pool, Type: k.typ, State: k.state, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.SubnetID != b.SubnetID {
+			return a.SubnetID < b.SubnetID
+		}
+		if a.PoolID != b.PoolID {
+			return a.PoolID < b.PoolID
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.State < b.State
+	})
+	return out
+}
+
+// expiries are a table's two expiry indexes: held leases wait there to
+// expire, reclaimed ones to be flushed.
+type expiries struct {
+	exp  expiryIndex
+	recl expiryIndex
+}
+
+// of returns the index that holds a record in this state with this
+// lifetime, or nil (see indexedExpiry).
+func (x *expiries) of(state State, valid uint32) *expiryIndex {
+	held, recl := indexedExpiry(state, valid)
+	switch {
+	case held:
+		return &x.exp
+	case recl:
+		return &x.recl
+	}
+	return nil
+}
+
+// packData lays a record's variable-length fields out back to back in one
+// string: two keys (hardware address, client id or DUID), the hostname and
+// the user context. It returns old when the bytes are unchanged, so a
+// renewal, which usually keeps them, allocates nothing.
+func packData(old string, key1, key2 []byte, host, userContext string) string {
+	var buf [256]byte
+	b := append(buf[:0], key1...)
+	b = append(b, key2...)
+	b = append(b, host...)
+	b = append(b, userContext...)
+	if string(b) == old {
+		return old
+	}
+	return string(b)
+}
+
+// unpackData splits what packData laid out, given the lengths of the keys
+// and the hostname. The keys are fresh copies (one allocation for both),
+// nil when empty.
+func unpackData(data string, len1, len2, hostLen int) (key1, key2 []byte, host, userContext string) {
+	n := len1 + len2
+	if n > 0 {
+		b := []byte(data[:n])
+		if len1 > 0 {
+			key1 = b[:len1:len1]
+		}
+		if len2 > 0 {
+			key2 = b[len1:]
+		}
+	}
+	h := n + hostLen
+	return key1, key2, data[n:h], data[h:]
+}
+
+// fqdnBits packs a lease's DNS update flags: bit 0 forward, bit 1 reverse.
+func fqdnBits(fwd, rev bool) uint8 {
+	var b uint8
+	if fwd {
+		b |= 1
+	}
+	if rev {
+		b |= 2
+	}
+	return b
+}
+
 // keyHash hashes a client key within a subnet. The seed is random per
 // table, so clients cannot choose keys that pile up in one chain.
 func keyHash(seed maphash.Seed, key string, subnet uint32) uint64 {
@@ -98,22 +197,6 @@ func expiredIDs(x *expiryIndex, now int64, max int, expire func(uint32) int64) [
 	return ids
 }
 
-func sortCounts(c []Count) {
-	sort.Slice(c, func(i, j int) bool {
-		a, b := c[i], c[j]
-		if a.SubnetID != b.SubnetID {
-			return a.SubnetID < b.SubnetID
-		}
-		if a.PoolID != b.PoolID {
-			return a.PoolID < b.PoolID
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.State < b.State
-	})
-}
-
 // countExpired counts the records that expired before now.
 func countExpired(x *expiryIndex, now int64, expire func(uint32) int64) int {
 	n := 0
@@ -131,9 +214,11 @@ func countExpired(x *expiryIndex, now int64, expire func(uint32) int64) int {
 // pages is a growable array of records kept in fixed-size pages: growing it
 // never copies the records already there, so no write waits while a million
 // records move, and no capacity is held in reserve beyond the last page.
+// Released ids are reused before the array grows.
 type pages[T any] struct {
-	p [][]T
-	n uint32
+	p    [][]T
+	n    uint32
+	free []uint32
 }
 
 const pageBits = 10
@@ -148,4 +233,21 @@ func (ps *pages[T]) grow() uint32 {
 	}
 	ps.n++
 	return id
+}
+
+// alloc returns the id of a zero record, a released one if there is one.
+func (ps *pages[T]) alloc() uint32 {
+	if n := len(ps.free); n > 0 {
+		id := ps.free[n-1]
+		ps.free = ps.free[:n-1]
+		return id
+	}
+	return ps.grow()
+}
+
+// release zeroes record id and keeps the id for alloc.
+func (ps *pages[T]) release(id uint32) {
+	var zero T
+	*ps.at(id) = zero
+	ps.free = append(ps.free, id)
 }

@@ -156,11 +156,16 @@ func check4(l *Lease4) error {
 	return nil
 }
 
-// checkLive rejects a valid lifetime of 0: in Kea's lease files a row with
-// it deletes the lease, so such a lease would vanish on the next load.
-func checkLive(addr netip.Addr, valid uint32) error {
+// checkWrite rejects what a lease file row cannot carry back: a valid
+// lifetime of 0 (in Kea's lease files a row with it deletes the lease, so
+// such a lease would vanish on the next load) and a user context that is
+// not a JSON object.
+func checkWrite(addr netip.Addr, valid uint32, userContext string) error {
 	if valid == 0 {
 		return fmt.Errorf("lease %v: valid lifetime 0 (in Kea's lease files that marks a deleted lease)", addr)
+	}
+	if err := checkUserContext(userContext); err != nil {
+		return fmt.Errorf("lease %v: %w", addr, err)
 	}
 	return nil
 }

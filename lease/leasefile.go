@@ -125,10 +125,10 @@ func openLeaseFile(ctx context.Context, opts *MemfileOptions, path string, v6 bo
 	var n, expired int
 	if v6 {
 		n = t6.len()
-		expired = countExpired(&t6.exp, now, func(id uint32) int64 { return t6.recs.at(id).expire() })
+		expired = countExpired(&t6.exp, now, t6.expireOf)
 	} else {
 		n = t4.len()
-		expired = countExpired(&t4.exp, now, func(id uint32) int64 { return t4.recs.at(id).expire() })
+		expired = countExpired(&t4.exp, now, t4.expireOf)
 	}
 	lf.log.Info("lease file loaded", "family", lf.family(), "file", path, "leases", n, "expired", expired)
 	return lf, nil
@@ -318,44 +318,44 @@ func (s *rowScanner) readLine() ([]byte, error) {
 	}
 }
 
-// readHeader reads the first non-empty line as the header.
-func (s *rowScanner) readHeader() error {
+// readFilled reads the next line that is not blank.
+func (s *rowScanner) readFilled() ([]byte, error) {
 	for {
 		line, err := s.readLine()
-		if err != nil {
-			return err
+		if err != nil || len(line) > 0 {
+			return line, err
 		}
-		if len(line) == 0 {
-			continue
-		}
-		lo, err := parseHeader(line, s.v6)
-		if err != nil {
-			return fmt.Errorf("line %d: %w", s.lineNo, err)
-		}
-		s.lo = lo
-		s.headerLine = append([]byte(nil), line...)
-		return nil
 	}
+}
+
+// readHeader reads the first non-empty line as the header.
+func (s *rowScanner) readHeader() error {
+	line, err := s.readFilled()
+	if err != nil {
+		return err
+	}
+	lo, err := parseHeader(line, s.v6)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", s.lineNo, err)
+	}
+	s.lo = lo
+	s.headerLine = append([]byte(nil), line...)
+	return nil
 }
 
 // next parses the next data row into s.l4 or s.l6, skipping blank lines.
 func (s *rowScanner) next() error {
-	for {
-		line, err := s.readLine()
-		if err != nil {
-			return err
-		}
-		if len(line) == 0 {
-			continue
-		}
-		if s.v6 {
-			err = s.lo.parse6(line, &s.l6, &s.scratch)
-		} else {
-			err = s.lo.parse4(line, &s.l4, &s.scratch)
-		}
-		if err != nil {
-			return &rowError{line: s.lineNo, err: err}
-		}
-		return nil
+	line, err := s.readFilled()
+	if err != nil {
+		return err
 	}
+	if s.v6 {
+		err = s.lo.parse6(line, &s.l6, &s.scratch)
+	} else {
+		err = s.lo.parse4(line, &s.l4, &s.scratch)
+	}
+	if err != nil {
+		return &rowError{line: s.lineNo, err: err}
+	}
+	return nil
 }

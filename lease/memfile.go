@@ -135,12 +135,16 @@ func (m *Memfile) Compact(ctx context.Context) error {
 	if m.closed.Load() {
 		return ErrClosed
 	}
+	return m.eachFile(func(f *leaseFile) error { return f.compact(ctx, true) })
+}
+
+// eachFile calls fn with the DHCPv4 and then the DHCPv6 lease file, those
+// that are open, and joins the errors.
+func (m *Memfile) eachFile(fn func(f *leaseFile) error) error {
 	var errs []error
 	for _, f := range []*leaseFile{m.f4, m.f6} {
 		if f != nil {
-			if err := f.compact(ctx, true); err != nil {
-				errs = append(errs, err)
-			}
+			errs = append(errs, fn(f))
 		}
 	}
 	return errors.Join(errs...)
@@ -149,14 +153,7 @@ func (m *Memfile) Compact(ctx context.Context) error {
 // Sync returns when every change made before the call is on stable storage.
 // See Store for the contract.
 func (m *Memfile) Sync(ctx context.Context) error {
-	var err4, err6 error
-	if m.f4 != nil {
-		err4 = m.f4.j.sync(ctx)
-	}
-	if m.f6 != nil {
-		err6 = m.f6.j.sync(ctx)
-	}
-	return errors.Join(err4, err6)
+	return m.eachFile(func(f *leaseFile) error { return f.j.sync(ctx) })
 }
 
 // Flush writes every change made before the call to the lease files without
@@ -165,14 +162,7 @@ func (m *Memfile) Sync(ctx context.Context) error {
 // fsync its lease files); a server configured not to fsync calls Flush where
 // it would call Sync.
 func (m *Memfile) Flush(ctx context.Context) error {
-	var err4, err6 error
-	if m.f4 != nil {
-		err4 = m.f4.j.flush(ctx)
-	}
-	if m.f6 != nil {
-		err6 = m.f6.j.flush(ctx)
-	}
-	return errors.Join(err4, err6)
+	return m.eachFile(func(f *leaseFile) error { return f.j.flush(ctx) })
 }
 
 // Close stops compaction, syncs pending changes and closes the files. Calls
@@ -186,20 +176,12 @@ func (m *Memfile) Close() error {
 	m.closed.Store(true)
 	m.stop()
 	m.lfc.Wait()
-	var errs []error
 	// Taking the write locks keeps writers out while the files close.
 	m.mu4.Lock()
 	m.mu6.Lock()
 	defer m.mu6.Unlock()
 	defer m.mu4.Unlock()
-	for _, f := range []*leaseFile{m.f4, m.f6} {
-		if f != nil {
-			if err := f.j.close(context.Background()); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
+	return m.eachFile(func(f *leaseFile) error { return f.j.close(context.Background()) })
 }
 
 // MemfileStats counts lease file activity since OpenMemfile.
@@ -213,13 +195,12 @@ type MemfileStats struct {
 // of changes each fsync covered.
 func (m *Memfile) Stats() MemfileStats {
 	var s MemfileStats
-	for _, f := range []*leaseFile{m.f4, m.f6} {
-		if f != nil {
-			s.Rows += f.j.rows.Load()
-			s.Syncs += f.j.syncs.Load()
-			s.Compactions += f.compactions.Load()
-		}
-	}
+	_ = m.eachFile(func(f *leaseFile) error {
+		s.Rows += f.j.rows.Load()
+		s.Syncs += f.j.syncs.Load()
+		s.Compactions += f.compactions.Load()
+		return nil
+	})
 	return s
 }
 

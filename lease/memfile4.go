@@ -50,74 +50,43 @@ func (m *Memfile) get4ByKey(key []byte, subnet uint32, cid bool) (Lease4, error)
 }
 
 // Add4 implements Store.
-func (m *Memfile) Add4(_ context.Context, l *Lease4) error {
+func (m *Memfile) Add4(_ context.Context, l *Lease4) error { return m.put4(l, true) }
+
+// Update4 implements Store.
+func (m *Memfile) Update4(_ context.Context, l *Lease4) error { return m.put4(l, false) }
+
+// put4 stores l: as a new lease (add), which may replace only a reclaimed
+// one, or over the existing lease of its address.
+func (m *Memfile) put4(l *Lease4, add bool) error {
 	if err := check4(l); err != nil {
 		return err
 	}
-	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
+	if err := checkWrite(l.Addr, l.ValidLifetime, l.UserContext); err != nil {
 		return err
 	}
-	if err := checkUserContext(l.UserContext); err != nil {
-		return fmt.Errorf("lease %v: %w", l.Addr, err)
-	}
-	m.mu4.Lock()
-	if err := m.writable(m.f4, false); err != nil {
-		m.mu4.Unlock()
+	if err := m.lock4(); err != nil {
 		return err
 	}
 	id, ok := m.t4.lookup(l.Addr)
 	switch {
-	case ok && m.t4.recs.at(id).state.held():
+	case add && ok && m.t4.recs.at(id).state.held():
 		m.mu4.Unlock()
 		return fmt.Errorf("lease %v: %w", l.Addr, ErrExists)
+	case !add && !ok:
+		m.mu4.Unlock()
+		return fmt.Errorf("lease %v: %w", l.Addr, ErrNotFound)
 	case ok:
 		m.t4.update(id, l)
 	default:
 		m.t4.insert(l)
 	}
-	flush := m.row4(l, false)
-	m.mu4.Unlock()
-	if flush {
-		m.f4.j.flushBehind()
-	}
-	return nil
-}
-
-// Update4 implements Store.
-func (m *Memfile) Update4(_ context.Context, l *Lease4) error {
-	if err := check4(l); err != nil {
-		return err
-	}
-	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
-		return err
-	}
-	if err := checkUserContext(l.UserContext); err != nil {
-		return fmt.Errorf("lease %v: %w", l.Addr, err)
-	}
-	m.mu4.Lock()
-	if err := m.writable(m.f4, false); err != nil {
-		m.mu4.Unlock()
-		return err
-	}
-	id, ok := m.t4.lookup(l.Addr)
-	if !ok {
-		m.mu4.Unlock()
-		return fmt.Errorf("lease %v: %w", l.Addr, ErrNotFound)
-	}
-	m.t4.update(id, l)
-	flush := m.row4(l, false)
-	m.mu4.Unlock()
-	if flush {
-		m.f4.j.flushBehind()
-	}
+	m.unlock4(m.row4(l, false))
 	return nil
 }
 
 // Delete4 implements Store.
 func (m *Memfile) Delete4(_ context.Context, addr netip.Addr) error {
-	m.mu4.Lock()
-	if err := m.writable(m.f4, false); err != nil {
-		m.mu4.Unlock()
+	if err := m.lock4(); err != nil {
 		return err
 	}
 	var id uint32
@@ -132,11 +101,7 @@ func (m *Memfile) Delete4(_ context.Context, addr netip.Addr) error {
 	var old Lease4
 	m.t4.lease(id, &old)
 	m.t4.remove(id)
-	flush := m.row4(&old, true)
-	m.mu4.Unlock()
-	if flush {
-		m.f4.j.flushBehind()
-	}
+	m.unlock4(m.row4(&old, true))
 	return nil
 }
 
@@ -154,12 +119,32 @@ func (m *Memfile) row4(l *Lease4, deletion bool) bool {
 	})
 }
 
+// lock4 takes mu4 for a write, or returns why DHCPv4 leases cannot be
+// written, without the lock.
+func (m *Memfile) lock4() error {
+	m.mu4.Lock()
+	if err := m.writable(m.f4, false); err != nil {
+		m.mu4.Unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock4 releases mu4, then flushes the journal if a row queued under the
+// lock asked for it: outside the lock, so lookups do not wait on the disk.
+func (m *Memfile) unlock4(flush bool) {
+	m.mu4.Unlock()
+	if flush {
+		m.f4.j.flushBehind()
+	}
+}
+
 // Expired4 implements Store.
 func (m *Memfile) Expired4(_ context.Context, now time.Time, max int) ([]Lease4, error) {
 	m.mu4.RLock()
 	defer m.mu4.RUnlock()
 	t := m.t4
-	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs.at(id).expire() })
+	ids := expiredIDs(&t.exp, now.Unix(), max, t.expireOf)
 	out := make([]Lease4, len(ids))
 	for i, id := range ids {
 		t.lease(id, &out[i])
@@ -169,13 +154,11 @@ func (m *Memfile) Expired4(_ context.Context, now time.Time, max int) ([]Lease4,
 
 // DeleteReclaimed4 implements Store.
 func (m *Memfile) DeleteReclaimed4(_ context.Context, before time.Time) (int, error) {
-	m.mu4.Lock()
-	if err := m.writable(m.f4, false); err != nil {
-		m.mu4.Unlock()
+	if err := m.lock4(); err != nil {
 		return 0, err
 	}
 	t := m.t4
-	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs.at(id).expire() })
+	ids := expiredIDs(&t.recl, before.Unix(), 0, t.expireOf)
 	flush := false
 	for _, id := range ids {
 		var old Lease4
@@ -183,10 +166,7 @@ func (m *Memfile) DeleteReclaimed4(_ context.Context, before time.Time) (int, er
 		t.remove(id)
 		flush = m.row4(&old, true) || flush
 	}
-	m.mu4.Unlock()
-	if flush {
-		m.f4.j.flushBehind()
-	}
+	m.unlock4(flush)
 	return len(ids), nil
 }
 
@@ -194,7 +174,7 @@ func (m *Memfile) DeleteReclaimed4(_ context.Context, before time.Time) (int, er
 func (m *Memfile) Counts4(context.Context) ([]Count, error) {
 	m.mu4.RLock()
 	defer m.mu4.RUnlock()
-	return m.t4.countList(), nil
+	return m.t4.counts.list(), nil
 }
 
 // NextFree4 implements FreeFinder.

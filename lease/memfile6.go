@@ -33,74 +33,42 @@ func (m *Memfile) Get6ByDUID(_ context.Context, t Type, duid []byte, iaid, subne
 }
 
 // Add6 implements Store.
-func (m *Memfile) Add6(_ context.Context, l *Lease6) error {
+func (m *Memfile) Add6(_ context.Context, l *Lease6) error { return m.put6(l, true) }
+
+// Update6 implements Store.
+func (m *Memfile) Update6(_ context.Context, l *Lease6) error { return m.put6(l, false) }
+
+// put6 is put4 for DHCPv6: an update must find a lease of the same type.
+func (m *Memfile) put6(l *Lease6, add bool) error {
 	if err := check6(l); err != nil {
 		return err
 	}
-	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
+	if err := checkWrite(l.Addr, l.ValidLifetime, l.UserContext); err != nil {
 		return err
 	}
-	if err := checkUserContext(l.UserContext); err != nil {
-		return fmt.Errorf("lease %v: %w", l.Addr, err)
-	}
-	m.mu6.Lock()
-	if err := m.writable(m.f6, true); err != nil {
-		m.mu6.Unlock()
+	if err := m.lock6(); err != nil {
 		return err
 	}
 	id, ok := m.t6.lookup(l.Addr)
 	switch {
-	case ok && m.t6.recs.at(id).state.held():
+	case add && ok && m.t6.recs.at(id).state.held():
 		m.mu6.Unlock()
 		return fmt.Errorf("lease %v: %w", l.Addr, ErrExists)
+	case !add && (!ok || m.t6.recs.at(id).typ != l.Type):
+		m.mu6.Unlock()
+		return fmt.Errorf("%v lease %v: %w", l.Type, l.Addr, ErrNotFound)
 	case ok:
 		m.t6.update(id, l)
 	default:
 		m.t6.insert(l)
 	}
-	flush := m.row6(l, false)
-	m.mu6.Unlock()
-	if flush {
-		m.f6.j.flushBehind()
-	}
-	return nil
-}
-
-// Update6 implements Store.
-func (m *Memfile) Update6(_ context.Context, l *Lease6) error {
-	if err := check6(l); err != nil {
-		return err
-	}
-	if err := checkLive(l.Addr, l.ValidLifetime); err != nil {
-		return err
-	}
-	if err := checkUserContext(l.UserContext); err != nil {
-		return fmt.Errorf("lease %v: %w", l.Addr, err)
-	}
-	m.mu6.Lock()
-	if err := m.writable(m.f6, true); err != nil {
-		m.mu6.Unlock()
-		return err
-	}
-	id, ok := m.t6.lookup(l.Addr)
-	if !ok || m.t6.recs.at(id).typ != l.Type {
-		m.mu6.Unlock()
-		return fmt.Errorf("%v lease %v: %w", l.Type, l.Addr, ErrNotFound)
-	}
-	m.t6.update(id, l)
-	flush := m.row6(l, false)
-	m.mu6.Unlock()
-	if flush {
-		m.f6.j.flushBehind()
-	}
+	m.unlock6(m.row6(l, false))
 	return nil
 }
 
 // Delete6 implements Store.
 func (m *Memfile) Delete6(_ context.Context, t Type, addr netip.Addr) error {
-	m.mu6.Lock()
-	if err := m.writable(m.f6, true); err != nil {
-		m.mu6.Unlock()
+	if err := m.lock6(); err != nil {
 		return err
 	}
 	id, ok := m.t6.lookup(addr)
@@ -111,11 +79,7 @@ func (m *Memfile) Delete6(_ context.Context, t Type, addr netip.Addr) error {
 	var old Lease6
 	m.t6.lease(id, &old)
 	m.t6.remove(id)
-	flush := m.row6(&old, true)
-	m.mu6.Unlock()
-	if flush {
-		m.f6.j.flushBehind()
-	}
+	m.unlock6(m.row6(&old, true))
 	return nil
 }
 
@@ -132,12 +96,30 @@ func (m *Memfile) row6(l *Lease6, deletion bool) bool {
 	})
 }
 
+// lock6 is lock4 for DHCPv6.
+func (m *Memfile) lock6() error {
+	m.mu6.Lock()
+	if err := m.writable(m.f6, true); err != nil {
+		m.mu6.Unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock6 is unlock4 for mu6.
+func (m *Memfile) unlock6(flush bool) {
+	m.mu6.Unlock()
+	if flush {
+		m.f6.j.flushBehind()
+	}
+}
+
 // Expired6 implements Store.
 func (m *Memfile) Expired6(_ context.Context, now time.Time, max int) ([]Lease6, error) {
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()
 	t := m.t6
-	ids := expiredIDs(&t.exp, now.Unix(), max, func(id uint32) int64 { return t.recs.at(id).expire() })
+	ids := expiredIDs(&t.exp, now.Unix(), max, t.expireOf)
 	out := make([]Lease6, len(ids))
 	for i, id := range ids {
 		t.lease(id, &out[i])
@@ -147,13 +129,11 @@ func (m *Memfile) Expired6(_ context.Context, now time.Time, max int) ([]Lease6,
 
 // DeleteReclaimed6 implements Store.
 func (m *Memfile) DeleteReclaimed6(_ context.Context, before time.Time) (int, error) {
-	m.mu6.Lock()
-	if err := m.writable(m.f6, true); err != nil {
-		m.mu6.Unlock()
+	if err := m.lock6(); err != nil {
 		return 0, err
 	}
 	t := m.t6
-	ids := expiredIDs(&t.recl, before.Unix(), 0, func(id uint32) int64 { return t.recs.at(id).expire() })
+	ids := expiredIDs(&t.recl, before.Unix(), 0, t.expireOf)
 	flush := false
 	for _, id := range ids {
 		var old Lease6
@@ -161,10 +141,7 @@ func (m *Memfile) DeleteReclaimed6(_ context.Context, before time.Time) (int, er
 		t.remove(id)
 		flush = m.row6(&old, true) || flush
 	}
-	m.mu6.Unlock()
-	if flush {
-		m.f6.j.flushBehind()
-	}
+	m.unlock6(flush)
 	return len(ids), nil
 }
 
@@ -172,7 +149,7 @@ func (m *Memfile) DeleteReclaimed6(_ context.Context, before time.Time) (int, er
 func (m *Memfile) Counts6(context.Context) ([]Count, error) {
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()
-	return m.t6.countList(), nil
+	return m.t6.counts.list(), nil
 }
 
 // NextFree6 implements FreeFinder.

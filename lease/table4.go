@@ -37,14 +37,12 @@ func (r *rec4) cid() string   { return r.data[r.hwLen : int(r.hwLen)+int(r.cidLe
 // records and told apart by comparing the real key.
 type table4 struct {
 	recs   pages[rec4]
-	free   []uint32
 	byAddr map[uint32]uint32
 	byHW   map[uint64]uint32
 	byCID  map[uint64]uint32
-	exp    expiryIndex // held leases by expiry
-	recl   expiryIndex // reclaimed leases by expiry, for DeleteReclaimed
+	expiries
 	held   ivset[uint32]
-	counts map[countKey]uint64
+	counts counter
 	seed   maphash.Seed
 }
 
@@ -53,7 +51,7 @@ func newTable4() *table4 {
 		byAddr: make(map[uint32]uint32),
 		byHW:   make(map[uint64]uint32),
 		byCID:  make(map[uint64]uint32),
-		counts: make(map[countKey]uint64),
+		counts: make(counter),
 		seed:   maphash.MakeSeed(),
 	}
 	t.recs.grow() // id 0 stays unused: it ends chains
@@ -78,15 +76,7 @@ func (t *table4) lookup(a netip.Addr) (uint32, bool) {
 
 // set stores l in record id (fields only; no index changes).
 func (r *rec4) set(l *Lease4) {
-	var buf [256]byte
-	b := buf[:0]
-	b = append(b, l.HWAddr...)
-	b = append(b, l.ClientID...)
-	b = append(b, l.Hostname...)
-	b = append(b, l.UserContext...)
-	if string(b) != r.data { // a renewal usually keeps them: no allocation
-		r.data = string(b)
-	}
+	r.data = packData(r.data, l.HWAddr, l.ClientID, l.Hostname, l.UserContext)
 	r.cltt = l.CLTT
 	r.addr = addr4(l.Addr)
 	r.valid = l.ValidLifetime
@@ -96,13 +86,7 @@ func (r *rec4) set(l *Lease4) {
 	r.hwLen = uint8(len(l.HWAddr))
 	r.cidLen = uint8(len(l.ClientID))
 	r.state = l.State
-	r.fqdn = 0
-	if l.FQDNFwd {
-		r.fqdn |= 1
-	}
-	if l.FQDNRev {
-		r.fqdn |= 2
-	}
+	r.fqdn = fqdnBits(l.FQDNFwd, l.FQDNRev)
 }
 
 // lease copies record id out; the slices are the caller's own.
@@ -118,30 +102,12 @@ func (t *table4) lease(id uint32, l *Lease4) {
 		FQDNRev:       r.fqdn&2 != 0,
 		State:         r.state,
 	}
-	n := int(r.hwLen) + int(r.cidLen)
-	if n > 0 {
-		b := []byte(r.data[:n])
-		if r.hwLen > 0 {
-			l.HWAddr = b[:r.hwLen:r.hwLen]
-		}
-		if r.cidLen > 0 {
-			l.ClientID = b[r.hwLen:]
-		}
-	}
-	h := n + int(r.hostLen)
-	l.Hostname = r.data[n:h]
-	l.UserContext = r.data[h:]
+	l.HWAddr, l.ClientID, l.Hostname, l.UserContext = unpackData(r.data, int(r.hwLen), int(r.cidLen), int(r.hostLen))
 }
 
 // insert adds a lease for an address that has no record.
 func (t *table4) insert(l *Lease4) {
-	var id uint32
-	if n := len(t.free); n > 0 {
-		id = t.free[n-1]
-		t.free = t.free[:n-1]
-	} else {
-		id = t.recs.grow()
-	}
+	id := t.recs.alloc()
 	t.recs.at(id).set(l)
 	t.byAddr[t.recs.at(id).addr] = id
 	t.link(id, partAll)
@@ -174,8 +140,7 @@ func (t *table4) update(id uint32, l *Lease4) {
 func (t *table4) remove(id uint32) {
 	t.unlink(id, partAll)
 	delete(t.byAddr, t.recs.at(id).addr)
-	*t.recs.at(id) = rec4{}
-	t.free = append(t.free, id)
+	t.recs.release(id)
 }
 
 func (t *table4) link(id uint32, parts int) {
@@ -189,19 +154,15 @@ func (t *table4) link(id uint32, parts int) {
 		}
 	}
 	if parts&partExpiry != 0 {
-		held, recl := indexedExpiry(r.state, r.valid)
-		switch {
-		case held:
-			r.epos = t.exp.insert(id, r.expire())
-		case recl:
-			r.epos = t.recl.insert(id, r.expire())
+		if x := t.of(r.state, r.valid); x != nil {
+			r.epos = x.insert(id, r.expire())
 		}
 	}
 	if parts&partHeld != 0 && r.state.held() {
 		t.held.Add(r.addr)
 	}
 	if parts&partCount != 0 {
-		t.counts[countKey{r.subnet, r.pool, TypeNA, r.state}]++
+		t.counts.add(countKey{r.subnet, r.pool, TypeNA, r.state})
 	}
 }
 
@@ -216,28 +177,25 @@ func (t *table4) unlink(id uint32, parts int) {
 		}
 	}
 	if parts&partExpiry != 0 {
-		moved := func(m, pos uint32) { t.recs.at(m).epos = pos }
-		held, recl := indexedExpiry(r.state, r.valid)
-		switch {
-		case held:
-			t.exp.remove(id, r.expire(), r.epos, moved)
-		case recl:
-			t.recl.remove(id, r.expire(), r.epos, moved)
+		if x := t.of(r.state, r.valid); x != nil {
+			x.remove(id, r.expire(), r.epos, t.moved)
 		}
 	}
 	if parts&partHeld != 0 && r.state.held() {
 		t.held.Remove(r.addr)
 	}
 	if parts&partCount != 0 {
-		k := countKey{r.subnet, r.pool, TypeNA, r.state}
-		if t.counts[k]--; t.counts[k] == 0 {
-			delete(t.counts, k)
-		}
+		t.counts.sub(countKey{r.subnet, r.pool, TypeNA, r.state})
 	}
 }
 
 func (t *table4) hwLinkOf(id uint32) *link  { return &t.recs.at(id).hwLink }
 func (t *table4) cidLinkOf(id uint32) *link { return &t.recs.at(id).cidLink }
+
+// moved stores the expiry index position of a record another one's removal moved.
+func (t *table4) moved(id, pos uint32) { t.recs.at(id).epos = pos }
+
+func (t *table4) expireOf(id uint32) int64 { return t.recs.at(id).expire() }
 
 // better reports whether record a should be returned before record b by the
 // lookups that may match several: a held lease first, then the later expiry.
@@ -271,13 +229,4 @@ func (t *table4) byKey(key []byte, subnet uint32, cid bool) (uint32, bool) {
 		id = next
 	}
 	return best, best != 0
-}
-
-func (t *table4) countList() []Count {
-	out := make([]Count, 0, len(t.counts))
-	for k, n := range t.counts {
-		out = append(out, Count{SubnetID: k.subnet, PoolID: k.pool, Type: k.typ, State: k.state, N: n})
-	}
-	sortCounts(out)
-	return out
 }

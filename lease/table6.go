@@ -36,13 +36,11 @@ func (r *rec6) duid() string  { return r.data[:r.duidLen] }
 // first address.
 type table6 struct {
 	recs   pages[rec6]
-	free   []uint32
 	byAddr map[[16]byte]uint32
 	byDUID map[uint64]uint32 // hash of (DUID, IAID, type, subnet)
-	exp    expiryIndex       // held leases by expiry
-	recl   expiryIndex       // reclaimed leases by expiry
-	held   map[uint8]*set6   // held addresses (128) and prefixes, by prefix length
-	counts map[countKey]uint64
+	expiries
+	held   map[uint8]*set6 // held addresses (128) and prefixes, by prefix length
+	counts counter
 	seed   maphash.Seed
 }
 
@@ -51,7 +49,7 @@ func newTable6() *table6 {
 		byAddr: make(map[[16]byte]uint32),
 		byDUID: make(map[uint64]uint32),
 		held:   make(map[uint8]*set6),
-		counts: make(map[countKey]uint64),
+		counts: make(counter),
 		seed:   maphash.MakeSeed(),
 	}
 	t.recs.grow() // id 0 stays unused: it ends chains
@@ -65,15 +63,7 @@ func duidHash(seed maphash.Seed, duid string, iaid uint32, typ Type, subnet uint
 }
 
 func (r *rec6) set(l *Lease6) {
-	var buf [256]byte
-	b := buf[:0]
-	b = append(b, l.DUID...)
-	b = append(b, l.HWAddr...)
-	b = append(b, l.Hostname...)
-	b = append(b, l.UserContext...)
-	if string(b) != r.data {
-		r.data = string(b)
-	}
+	r.data = packData(r.data, l.DUID, l.HWAddr, l.Hostname, l.UserContext)
 	r.addr = l.Addr.As16()
 	r.cltt = l.CLTT
 	r.valid = l.ValidLifetime
@@ -91,13 +81,7 @@ func (r *rec6) set(l *Lease6) {
 	r.typ = l.Type
 	r.plen = l.PrefixLen
 	r.state = l.State
-	r.fqdn = 0
-	if l.FQDNFwd {
-		r.fqdn |= 1
-	}
-	if l.FQDNRev {
-		r.fqdn |= 2
-	}
+	r.fqdn = fqdnBits(l.FQDNFwd, l.FQDNRev)
 }
 
 func (t *table6) lease(id uint32, l *Lease6) {
@@ -118,19 +102,7 @@ func (t *table6) lease(id uint32, l *Lease6) {
 		HWAddrSource:      r.hwSource,
 		State:             r.state,
 	}
-	n := int(r.duidLen) + int(r.hwLen)
-	if n > 0 {
-		b := []byte(r.data[:n])
-		if r.duidLen > 0 {
-			l.DUID = b[:r.duidLen:r.duidLen]
-		}
-		if r.hwLen > 0 {
-			l.HWAddr = b[r.duidLen:]
-		}
-	}
-	h := n + int(r.hostLen)
-	l.Hostname = r.data[n:h]
-	l.UserContext = r.data[h:]
+	l.DUID, l.HWAddr, l.Hostname, l.UserContext = unpackData(r.data, int(r.duidLen), int(r.hwLen), int(r.hostLen))
 }
 
 func (t *table6) lookup(a netip.Addr) (uint32, bool) {
@@ -139,13 +111,7 @@ func (t *table6) lookup(a netip.Addr) (uint32, bool) {
 }
 
 func (t *table6) insert(l *Lease6) {
-	var id uint32
-	if n := len(t.free); n > 0 {
-		id = t.free[n-1]
-		t.free = t.free[:n-1]
-	} else {
-		id = t.recs.grow()
-	}
+	id := t.recs.alloc()
 	t.recs.at(id).set(l)
 	t.byAddr[t.recs.at(id).addr] = id
 	t.link(id, partAll)
@@ -176,8 +142,7 @@ func (t *table6) update(id uint32, l *Lease6) {
 func (t *table6) remove(id uint32) {
 	t.unlink(id, partAll)
 	delete(t.byAddr, t.recs.at(id).addr)
-	*t.recs.at(id) = rec6{}
-	t.free = append(t.free, id)
+	t.recs.release(id)
 }
 
 func (t *table6) link(id uint32, parts int) {
@@ -186,12 +151,8 @@ func (t *table6) link(id uint32, parts int) {
 		chain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
 	if parts&partExpiry != 0 {
-		held, recl := indexedExpiry(r.state, r.valid)
-		switch {
-		case held:
-			r.epos = t.exp.insert(id, r.expire())
-		case recl:
-			r.epos = t.recl.insert(id, r.expire())
+		if x := t.of(r.state, r.valid); x != nil {
+			r.epos = x.insert(id, r.expire())
 		}
 	}
 	if parts&partHeld != 0 && r.state.held() {
@@ -203,7 +164,7 @@ func (t *table6) link(id uint32, parts int) {
 		s.add(keyOf(netip.AddrFrom16(r.addr), r.plen))
 	}
 	if parts&partCount != 0 {
-		t.counts[countKey{r.subnet, r.pool, r.typ, r.state}]++
+		t.counts.add(countKey{r.subnet, r.pool, r.typ, r.state})
 	}
 }
 
@@ -213,13 +174,8 @@ func (t *table6) unlink(id uint32, parts int) {
 		unchain(t.byDUID, duidHash(t.seed, r.duid(), r.iaid, r.typ, r.subnet), id, t.duidLinkOf)
 	}
 	if parts&partExpiry != 0 {
-		moved := func(m, pos uint32) { t.recs.at(m).epos = pos }
-		held, recl := indexedExpiry(r.state, r.valid)
-		switch {
-		case held:
-			t.exp.remove(id, r.expire(), r.epos, moved)
-		case recl:
-			t.recl.remove(id, r.expire(), r.epos, moved)
+		if x := t.of(r.state, r.valid); x != nil {
+			x.remove(id, r.expire(), r.epos, t.moved)
 		}
 	}
 	if parts&partHeld != 0 && r.state.held() {
@@ -231,14 +187,16 @@ func (t *table6) unlink(id uint32, parts int) {
 		}
 	}
 	if parts&partCount != 0 {
-		k := countKey{r.subnet, r.pool, r.typ, r.state}
-		if t.counts[k]--; t.counts[k] == 0 {
-			delete(t.counts, k)
-		}
+		t.counts.sub(countKey{r.subnet, r.pool, r.typ, r.state})
 	}
 }
 
 func (t *table6) duidLinkOf(id uint32) *link { return &t.recs.at(id).duidLink }
+
+// moved stores the expiry index position of a record another one's removal moved.
+func (t *table6) moved(id, pos uint32) { t.recs.at(id).epos = pos }
+
+func (t *table6) expireOf(id uint32) int64 { return t.recs.at(id).expire() }
 
 // byIA returns the records of one IA.
 func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
@@ -253,13 +211,4 @@ func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
 		}
 	}
 	return ids
-}
-
-func (t *table6) countList() []Count {
-	out := make([]Count, 0, len(t.counts))
-	for k, n := range t.counts {
-		out = append(out, Count{SubnetID: k.subnet, PoolID: k.pool, Type: k.typ, State: k.state, N: n})
-	}
-	sortCounts(out)
-	return out
 }
