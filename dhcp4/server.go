@@ -72,8 +72,37 @@ type Reply struct {
 	Sync bool
 }
 
-// Server is a DHCPv4 server. Build it with NewServer; run it with Serve or
-// feed it datagrams with Handle.
+// Server is a DHCPv4 server that follows RFC 2131 and, where the RFC
+// leaves room, Kea 2.2's kea-dhcp4: the same configuration (config.DHCP4),
+// the same choices and the same hook points. Build it with NewServer; run
+// it with Serve, or feed it datagrams with Handle.
+//
+// What it does, in Kea's order: DISCOVER gets an OFFER (nothing is written
+// to the store); REQUEST in SELECTING, INIT-REBOOT, RENEWING and REBINDING
+// gets an ACK, a NAK (authoritative, or an address the client may not
+// have) or no answer (INIT-REBOOT from an unknown client when not
+// authoritative; an address outside every pool); DECLINE puts the address
+// in probation for decline-probation-period; RELEASE frees the lease;
+// INFORM gets an ACK with options and no address. Subnets are selected by
+// option 82's link selection or option 118, relay ip-addresses, giaddr,
+// ciaddr, the source, and the receiving interface (name, then address),
+// within shared networks and client classes. Classes come from built-in
+// names, class tests (internal/expr) and reservations; reservations by
+// hw-address, duid, circuit-id, client-id and flex-id (from a
+// host4_identifier callout) give an address, a host name, options, classes
+// and boot fields. Options follow Kea's precedence (reservation, pool,
+// subnet, shared network, classes, global), always-send and never-send;
+// option 82 is echoed last. Host names from options 81 and 12 are stored in
+// the lease; DNS updates are not supported.
+//
+// Differences from Kea 2.2: requested options are written in the order of
+// the client's parameter request list (Kea sorts them by code; ISC dhcpd
+// keeps the client's order, which some clients rely on); hops above 16 and
+// relayed packets from port 68 are dropped; a lease is synced to stable
+// storage before the reply that promises it (Kea's memfile does not sync);
+// lease4_offer and lease4_server_decline (Kea 3) are fired.
+//
+// Every packet dropped without a reply is counted under a DropReason.
 type Server struct {
 	opts  Options
 	store lease.Store
