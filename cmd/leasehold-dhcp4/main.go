@@ -1,0 +1,32 @@
+// Command leasehold-dhcp4 is leasehold's DHCPv4 server daemon, a drop-in
+// for ISC Kea's kea-dhcp4: the same configuration file, command line
+// (-c, -t, -T, -v, -V, -d, -p, -P), exit codes, signals (SIGHUP reloads,
+// SIGTERM and SIGINT stop) and lease file. See internal/daemon for the
+// details and dhcp4.Server for the server it runs.
+//
+//	leasehold-dhcp4 -c /etc/kea/kea-dhcp4.conf
+package main
+
+import (
+	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/dhcp4"
+	"github.com/leasehold/leasehold/internal/daemon"
+)
+
+func main() {
+	daemon.Main(daemon.V4(newServer))
+}
+
+func newServer(cfg *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], error) {
+	s, err := dhcp4.NewServer(cfg, dhcp4.Options{
+		Store:      d.Store,
+		Hooks:      d.Hooks,
+		Logger:     d.Logger,
+		Port:       d.Port,
+		ClientPort: d.ClientPort,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

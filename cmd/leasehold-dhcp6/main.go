@@ -1,0 +1,32 @@
+// Command leasehold-dhcp6 is leasehold's DHCPv6 server daemon, a drop-in
+// for ISC Kea's kea-dhcp6: the same configuration file, command line
+// (-c, -t, -T, -v, -V, -d, -p, -P), exit codes, signals (SIGHUP reloads,
+// SIGTERM and SIGINT stop) and lease file. See internal/daemon for the
+// details and dhcp6.Server for the server it runs.
+//
+//	leasehold-dhcp6 -c /etc/kea/kea-dhcp6.conf
+package main
+
+import (
+	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/dhcp6"
+	"github.com/leasehold/leasehold/internal/daemon"
+)
+
+func main() {
+	daemon.Main(daemon.V6(newServer))
+}
+
+func newServer(cfg *config.DHCP6, d daemon.Deps) (daemon.Server[*config.DHCP6], error) {
+	s, err := dhcp6.NewServer(cfg, dhcp6.ServerOptions{
+		Store:      d.Store,
+		Hooks:      d.Hooks,
+		Logger:     d.Logger,
+		Port:       d.Port,
+		ClientPort: d.ClientPort,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
