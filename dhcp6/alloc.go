@@ -173,6 +173,11 @@ func (x *exchange) inAllowedPool(t lease.Type, p netip.Prefix, anyClass bool) bo
 // reserved in the subnet being allocated from is not handed out
 // dynamically (a reservation for this client was tried first).
 func (x *exchange) reservedForOther(p netip.Prefix) bool {
+	if x.isAllocated(p) {
+		// Given to another IA of this message (an ADVERTISE writes nothing
+		// the allocator could see).
+		return true
+	}
 	sn := x.allocSubnet
 	if sn == nil || !sn.cfg.ReservationModes.InSubnet || sn.cfg.ReservationModes.OutOfPool {
 		return false
@@ -342,6 +347,9 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 		if c.typ == lease.TypePD {
 			p = netip.PrefixFrom(h.pfx.Addr(), int(pool.PrefixLen())).Masked()
 		}
+		if x.isAllocated(p) || x.heldAsOtherType(c.typ, p.Addr()) {
+			return true
+		}
 		cur, err := x.s.store.Get6(x.ctx, c.typ, p.Addr())
 		switch {
 		case errors.Is(err, lease.ErrNotFound):
@@ -390,6 +398,20 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 		return true
 	})
 	return out, out != nil, ferr
+}
+
+// heldAsOtherType reports whether a lease of the other address type holds
+// a: IA_NA and IA_TA leases share the address pools.
+func (x *exchange) heldAsOtherType(t lease.Type, a netip.Addr) bool {
+	other := lease.TypeTA
+	switch t {
+	case lease.TypeTA:
+		other = lease.TypeNA
+	case lease.TypePD:
+		return false
+	}
+	l, err := x.s.store.Get6(x.ctx, other, a)
+	return err == nil && l.State != lease.StateExpiredReclaimed
 }
 
 // allocateFrom takes a free address or prefix of one pool. stop says a

@@ -64,6 +64,16 @@ func withNALifetimes(iaid uint32, addr string, pref, valid uint32) opt {
 	}
 }
 
+func withTA(iaid uint32, addrs ...string) opt {
+	return func(b *Builder) {
+		b.AddIATA(iaid)
+		for _, a := range addrs {
+			b.AddIAAddr(netip.MustParseAddr(a), 0, 0)
+		}
+		b.EndOption()
+	}
+}
+
 // withPD adds an IA_PD holding the given prefixes (lifetimes 0).
 func withPD(iaid uint32, prefixes ...string) opt {
 	return func(b *Builder) {

@@ -281,7 +281,7 @@ func (v *view) buildClasses() error {
 		c := &class{cfg: cc, opts: newOptionLevel(cc.Options)}
 		if cc.Test != "" {
 			e, err := expr.Parse(cc.Test, expr.V6,
-				expr.ClassDefined(func(n string) bool { return defined[n] }),
+				expr.ClassDefined(func(n string) bool { return defined[n] || expr.BuiltinClass(n) }),
 				expr.OptionFormats(formats), expr.OptionNames(names))
 			if err != nil {
 				return fmt.Errorf("%s/test: %w", cc.Path, err)
