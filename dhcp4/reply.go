@@ -257,7 +257,9 @@ func (w *worker) addNameOption(b *Builder) {
 	x := &w.x
 	switch x.name.opt {
 	case OptClientFQDN:
-		b.AddClientFQDN(x.name.flags, 255, w.nameForReply())
+		// Kea copies the client's RCODE values (RFC 4702 says a server
+		// should send 255; clients ignore them).
+		b.AddClientFQDN(x.name.flags, x.name.rcode, w.nameForReply())
 	case OptHostname:
 		if n := w.nameForReply(); n != "" {
 			b.AddString(OptHostname, n)

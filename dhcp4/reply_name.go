@@ -19,6 +19,7 @@ type nameState struct {
 	// FQDN reply flags: S=0, N=1 (no updates), O when the client asked
 	// for S, and the client's E (encoding).
 	flags uint8
+	rcode uint8 // the client's RCODE2, echoed as Kea does
 }
 
 // processClientName decides the name before allocation.
@@ -29,6 +30,7 @@ func (w *worker) processClientName() {
 	host := w.currentHost()
 	if f, ok := w.m.ClientFQDN(); ok {
 		x.name.opt = OptClientFQDN
+		x.name.rcode = f.RCode2
 		x.name.flags = FQDNNoUpdate | f.Flags&FQDNEncoded
 		if f.Flags&FQDNServerUpdate != 0 {
 			x.name.flags |= FQDNOverride

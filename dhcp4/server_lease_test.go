@@ -223,3 +223,16 @@ func TestReclaimExpired(t *testing.T) {
 		t.Errorf("flushed %d, %v", n, err)
 	}
 }
+
+// Kea 2.2 offers a declined address to a client that sends no hardware
+// address (its lookup by the empty hardware address finds the declined
+// lease); leasehold never offers an address in probation.
+func TestDeclinedNotOfferedWithoutHWAddr(t *testing.T) {
+	h := newHarness(t, hBasic)
+	_, ack := h.dora(client{mac: mac(1)})
+	h.send(client{typ: Decline, mac: mac(1), reqIP: ack.YIAddr})
+	r, err := h.send(client{typ: Discover, hlen: -1, cid: []byte{1, 2, 0, 0, 0, 0, 9}})
+	if m := h.reply(r, err, Offer); m.YIAddr == ack.YIAddr {
+		t.Errorf("declined address %v offered", m.YIAddr)
+	}
+}

@@ -1,0 +1,267 @@
+package dhcp4
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leasehold/leasehold/internal/netlab"
+	"github.com/leasehold/leasehold/lease"
+)
+
+// keaCmpConfig serves two halves of 192.0.2.0/24 behind "relays" that are
+// the test client's own addresses: .50 selects the first subnet (not
+// authoritative), .150 the second (authoritative).
+const keaCmpConfig = `{"Dhcp4": {
+	"interfaces-config": {"interfaces": ["IFACE"]},
+	"valid-lifetime": 4000, "min-valid-lifetime": 1000, "max-valid-lifetime": 8000,
+	"renew-timer": 1000, "rebind-timer": 2000,
+	"decline-probation-period": 3600,
+	"ddns-qualifying-suffix": "example.org",
+	"option-data": [{"name": "domain-name", "data": "example.org"},
+		{"name": "ip-forwarding", "data": "false", "always-send": true}],
+	"client-classes": [{"name": "pxe", "test": "substring(option[60].hex, 0, 9) == 'PXEClient'",
+		"boot-file-name": "pxelinux.0", "option-data": [{"name": "tftp-server-name", "data": "tftp.example.org"}]}],
+	"subnet4": [
+		{"id": 1, "subnet": "192.0.2.0/25", "pools": [{"pool": "192.0.2.10 - 192.0.2.29"}],
+		 "option-data": [{"name": "routers", "data": "192.0.2.1"}, {"name": "domain-name-servers", "data": "192.0.2.53"},
+			{"name": "ntp-servers", "data": "192.0.2.123"}],
+		 "reservations": [{"hw-address": "02:00:00:00:77:01", "ip-address": "192.0.2.100", "hostname": "Printer",
+			"next-server": "192.0.2.5", "boot-file-name": "printer.cfg"}]},
+		{"id": 2, "subnet": "192.0.2.128/25", "authoritative": true, "pools": [{"pool": "192.0.2.200 - 192.0.2.219"}]}]}}`
+
+var (
+	keaRelay1 = netip.MustParseAddr("192.0.2.50")
+	keaRelay2 = netip.MustParseAddr("192.0.2.150")
+	keaSrv    = netip.MustParseAddr("192.0.2.1")
+)
+
+// keaTarget answers a relayed packet and reports the reply (nil: none).
+type keaTarget interface {
+	ask(t *testing.T, pkt []byte, relay netip.Addr) []byte
+}
+
+type keaStep struct {
+	c client
+	// fill completes c from the previous replies (addresses to request).
+	fill func(c *client, prev []*Message)
+}
+
+type keaScenario struct {
+	name  string
+	steps []keaStep
+}
+
+func ymsg(prev []*Message, i int) netip.Addr {
+	if i < len(prev) && prev[i] != nil {
+		return prev[i].YIAddr
+	}
+	return netip.Addr{}
+}
+
+var keaScenarios = func() []keaScenario {
+	prl := []byte{OptSubnetMask, OptRouter, OptDNS, OptDomainName, OptNTPServers, OptHostname}
+	dora := func(m byte, extra ...[2][]byte) []keaStep {
+		return []keaStep{
+			{c: client{typ: Discover, mac: mac(m), prl: prl, extra: extra}},
+			{c: client{typ: Request, mac: mac(m), prl: prl, extra: extra, srvID: keaSrv},
+				fill: func(c *client, prev []*Message) { c.reqIP = ymsg(prev, 0) }},
+		}
+	}
+	opt := func(code byte, data string) [2][]byte { return [2][]byte{{code}, []byte(data)} }
+	return []keaScenario{
+		{"dora", dora(1)},
+		// Before any DECLINE: Kea 2.2 looks leases up by the empty hardware
+		// address of such a client and finds declined leases (whose
+		// hardware address is cleared), offering a declined address.
+		// leasehold does not; TestDeclinedNotOfferedWithoutHWAddr.
+		{"client id, no hardware address", []keaStep{{c: client{typ: Discover, hlen: -1, cid: []byte{1, 2, 0, 0, 0, 0, 22}}}}},
+		{"renew relayed", append(dora(2), keaStep{c: client{typ: Request, mac: mac(2), prl: prl},
+			fill: func(c *client, prev []*Message) { c.ciaddr = ymsg(prev, 1) }})},
+		{"discover with server id", []keaStep{{c: client{typ: Discover, mac: mac(3), srvID: keaSrv}}}},
+		{"init-reboot unknown client", []keaStep{{c: client{typ: Request, mac: mac(4), reqIP: netip.MustParseAddr("192.0.2.20")}}}},
+		{"init-reboot unknown client, authoritative", []keaStep{{c: client{typ: Request, mac: mac(5),
+			reqIP: netip.MustParseAddr("192.0.2.210"), giaddr: keaRelay2}}}},
+		{"init-reboot known client, wrong address", append(dora(6), keaStep{c: client{typ: Request, mac: mac(6),
+			reqIP: netip.MustParseAddr("192.0.2.29")}})},
+		{"request outside the pools", []keaStep{{c: client{typ: Request, mac: mac(7), srvID: keaSrv,
+			reqIP: netip.MustParseAddr("192.0.2.99")}}}},
+		{"request another client's address", append(dora(8), keaStep{c: client{typ: Request, mac: mac(9), srvID: keaSrv},
+			fill: func(c *client, prev []*Message) { c.reqIP = ymsg(prev, 1) }})},
+		{"lease time hint above max", []keaStep{{c: client{typ: Discover, mac: mac(10), lease: 9999}}}},
+		{"lease time hint below min", []keaStep{{c: client{typ: Discover, mac: mac(11), lease: 10}}}},
+		{"host name", dora(12, opt(OptHostname, "Laptop"))},
+		{"host name with a domain", dora(13, opt(OptHostname, "my_pc.lan"))},
+		{"fqdn partial", dora(14, opt(OptClientFQDN, "\x01\x00\x00pc14"))},
+		{"fqdn full, no server update", dora(15, opt(OptClientFQDN, "\x00\x00\x00pc15.example.com."))},
+		{"fqdn empty", dora(16, opt(OptClientFQDN, "\x00\x00\x00"))},
+		{"reservation", []keaStep{
+			{c: client{typ: Discover, mac: [6]byte{2, 0, 0, 0, 0x77, 1}, prl: prl}},
+			{c: client{typ: Request, mac: [6]byte{2, 0, 0, 0, 0x77, 1}, prl: prl, srvID: keaSrv},
+				fill: func(c *client, prev []*Message) { c.reqIP = ymsg(prev, 0) }}}},
+		{"class options and boot file", []keaStep{{c: client{typ: Discover, mac: mac(17),
+			prl: []byte{OptSubnetMask, OptTFTPServerName, OptBootfileName}, extra: [][2][]byte{opt(OptVendorClass, "PXEClient:Arch:00000")}}}}},
+		{"decline then discover", append(dora(18),
+			keaStep{c: client{typ: Decline, mac: mac(18), srvID: keaSrv}, fill: func(c *client, prev []*Message) { c.reqIP = ymsg(prev, 1) }},
+			keaStep{c: client{typ: Discover, mac: mac(18)}})},
+		{"release then discover", append(dora(19),
+			keaStep{c: client{typ: Release, mac: mac(19), srvID: keaSrv}, fill: func(c *client, prev []*Message) { c.ciaddr = ymsg(prev, 1) }},
+			keaStep{c: client{typ: Discover, mac: mac(19)}})},
+		{"inform without ciaddr", []keaStep{{c: client{typ: Inform, mac: mac(20), prl: prl}}}},
+		{"relay agent information echoed", []keaStep{{c: client{typ: Discover, mac: mac(21),
+			rai: opt82(sub(RelayCircuitID, []byte("port-21")...), sub(RelayRemoteID, 1, 2, 3))}}}},
+		{"no identity at all", []keaStep{{c: client{typ: Discover, hlen: -1}}}},
+	}
+}()
+
+// summary is what both servers must agree on: the type, the header
+// fields a client reads, and the options as a set (leasehold orders
+// requested options as the client listed them, Kea by code).
+func summary(m *Message) string {
+	if m == nil {
+		return "no reply"
+	}
+	typ, _ := m.MessageType()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v yiaddr=%v ciaddr=%v siaddr=%v giaddr=%v flags=%#x sname=%q file=%q", typ, m.YIAddr, m.CIAddr,
+		m.SIAddr, m.GIAddr, m.Flags, m.ServerName(), m.BootFile())
+	var opts []string
+	for i := range m.NumOptions() {
+		c, d := m.OptionAt(i)
+		opts = append(opts, fmt.Sprintf("%d=%x", c, d))
+	}
+	slices.Sort(opts)
+	b.WriteString(" options " + strings.Join(opts, " "))
+	return b.String()
+}
+
+func (sc keaScenario) run(t *testing.T, tgt keaTarget) []string {
+	var prev []*Message
+	var out []string
+	for i, st := range sc.steps {
+		c := st.c
+		if c.giaddr == (netip.Addr{}) {
+			c.giaddr = keaRelay1
+		}
+		c.xid = uint32(i)
+		if st.fill != nil {
+			st.fill(&c, prev)
+		}
+		relay := c.giaddr
+		r := tgt.ask(t, c.bytes(t), relay)
+		var m *Message
+		if r != nil {
+			m = new(Message)
+			if err := m.Decode(r); err != nil {
+				t.Fatalf("step %d: reply does not decode: %v", i, err)
+			}
+		}
+		prev = append(prev, m)
+		out = append(out, summary(m))
+	}
+	return out
+}
+
+type keaUDP struct{ pc net.PacketConn }
+
+func (k keaUDP) ask(t *testing.T, pkt []byte, relay netip.Addr) []byte {
+	xid := pkt[4:8]
+	if _, err := k.pc.WriteTo(pkt, &net.UDPAddr{IP: keaSrv.AsSlice(), Port: 67}); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1500)
+	// DECLINE and RELEASE have no reply; the wait is the price of knowing.
+	deadline := time.Now().Add(700 * time.Millisecond)
+	for {
+		k.pc.SetReadDeadline(deadline)
+		n, _, err := k.pc.ReadFrom(buf)
+		if err != nil {
+			return nil
+		}
+		if n >= MinLen && string(buf[4:8]) == string(xid) {
+			return append([]byte(nil), buf[:n]...)
+		}
+	}
+}
+
+type keaHandle struct{ s *Server }
+
+func (k keaHandle) ask(t *testing.T, pkt []byte, relay netip.Addr) []byte {
+	r, err := k.s.Handle(context.Background(), pkt, PacketMeta{Src: netip.AddrPortFrom(relay, 67), Dst: keaSrv,
+		IfIndex: 2, IfName: "eth0", IfAddr: keaSrv}, nil)
+	if err != nil || r.Data == nil {
+		return nil
+	}
+	return r.Data
+}
+
+// TestKeaCompare sends the same relayed conversations to kea-dhcp4 2.2 in
+// a namespace and to Handle with the same configuration, and requires the
+// same answers.
+func TestKeaCompare(t *testing.T) {
+	if _, err := netlab.LookTool("kea-dhcp4"); err != nil {
+		if netlab.Required() {
+			t.Fatal("kea-dhcp4 is required here")
+		}
+		t.Skip("kea-dhcp4 is not installed")
+	}
+	lab := netlab.NewT(t, netlab.Options{Prefix: "lhH"})
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cl := lab.FirstClient()
+	for _, a := range []netip.Addr{keaRelay1, keaRelay2} {
+		if err := lab.AddAddr(ctx, cl.NS, cl.If, netip.PrefixFrom(a, 24)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgText := strings.Replace(keaCmpConfig, "IFACE", lab.ServerIf, 1)
+	keaCfg := strings.Replace(cfgText, `"Dhcp4": {`, `"Dhcp4": {
+	"lease-database": {"type": "memfile", "persist": false},
+	"loggers": [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": "stdout"}]}],`, 1)
+	kea, err := lab.StartKea(ctx, lab.ServerNS, false, keaCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pc net.PacketConn
+	if err := lab.InNS(cl.NS, func() (err error) {
+		pc, err = net.ListenPacket("udp4", "0.0.0.0:67")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+
+	cfg := hConfig(t, strings.TrimSuffix(strings.TrimPrefix(cfgText, `{"Dhcp4": {`), `}}`))
+	store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv, err := NewServer(cfg, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range keaScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			want := sc.run(t, keaUDP{pc})
+			got := sc.run(t, keaHandle{srv})
+			for i := range want {
+				if want[i] != got[i] {
+					t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
+				} else if testing.Verbose() {
+					t.Logf("step %d: %s", i, want[i])
+				}
+			}
+		})
+	}
+	if t.Failed() && os.Getenv("LHH_KEA_LOG") != "" {
+		t.Logf("kea output:\n%s", kea.Proc.Output())
+	}
+}
