@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -202,7 +203,7 @@ func TestExhaustion(t *testing.T) {
 	lf := leaseFile(lab)
 	cfg := daemontest.Config4(lab, lf)
 	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "192.0.2.100 - 192.0.2.101"}}
-	serve(t, lab, cfg, daemontest.Options{})
+	d := serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 	capFile := filepath.Join(lab.Dir, "exhaustion.pcap")
 	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 67 or udp port 68")
@@ -243,5 +244,17 @@ func TestExhaustion(t *testing.T) {
 	}
 	if discovers == 0 {
 		t.Errorf("the capture has no DISCOVER from the third client (%d messages)", len(msgs))
+	}
+	// The drops are counted: leasehold logs its counters when it stops,
+	// Kea its allocation failures as they happen.
+	d.Stop()
+	counted := regexp.MustCompile(`dropped-no-address-available=([1-9]\d*)`)
+	if d.Kind == daemontest.Kea {
+		counted = regexp.MustCompile(`ALLOC_ENGINE_V4_ALLOC_FAIL.*` + regexp.QuoteMeta(clients[2].MAC.String()))
+	}
+	if m := counted.FindString(d.Proc.Output()); m == "" {
+		t.Errorf("the server's log does not count the unanswered DISCOVERs (%s):\n%s", counted, d.Proc.Output())
+	} else {
+		t.Logf("counted: %s", m)
 	}
 }

@@ -8,13 +8,17 @@
 package main
 
 import (
+	"log/slog"
+
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/dhcp4"
 	"github.com/leasehold/leasehold/internal/daemon"
 )
 
 func main() {
-	daemon.Main(daemon.V4(newServer))
+	f := daemon.V4(newServer)
+	f.Stats = stats
+	daemon.Main(f)
 }
 
 func newServer(cfg *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], error) {
@@ -29,4 +33,30 @@ func newServer(cfg *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], 
 		return nil, err
 	}
 	return s, nil
+}
+
+// stats renders the server's counters for the line the daemon logs when it
+// stops: packets in and out, drops by reason, lease events.
+func stats(s daemon.Server[*config.DHCP4]) []slog.Attr {
+	srv, ok := s.(*dhcp4.Server)
+	if !ok {
+		return nil
+	}
+	c := srv.Counters()
+	attrs := []slog.Attr{
+		slog.Uint64("received", c.Received.Total),
+		slog.Uint64("sent", c.Sent.Total),
+		slog.Uint64("dropped", c.DroppedTotal()),
+		slog.Uint64("leases-allocated", c.LeasesAllocated),
+		slog.Uint64("leases-renewed", c.LeasesRenewed),
+		slog.Uint64("leases-released", c.LeasesReleased),
+		slog.Uint64("leases-declined", c.LeasesDeclined),
+		slog.Uint64("leases-reclaimed", c.LeasesReclaimed),
+	}
+	for r := dhcp4.DropReason(0); r < dhcp4.NumDropReasons; r++ {
+		if n := c.Dropped[r]; n > 0 {
+			attrs = append(attrs, slog.Uint64("dropped-"+r.String(), n))
+		}
+	}
+	return attrs
 }

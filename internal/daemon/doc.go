@@ -48,8 +48,10 @@
 // needs a restart.
 //
 // SIGTERM and SIGINT log "server shutdown", stop the server (in-flight
-// packets finish, the lease store is synced), close the lease database and
-// unload the hook libraries, within ShutdownTimeout, and exit 0.
+// packets finish, the lease store is synced), log the server's counters
+// ("server statistics received=... dropped-no-address-available=..."),
+// close the lease database and unload the hook libraries, within
+// ShutdownTimeout, and exit 0.
 //
 // No PID file is written: run the daemon under a supervisor (systemd), which
 // tracks the process and keeps a second copy of the unit from starting, the

@@ -60,6 +60,10 @@ type Family[C any] struct {
 	// Linked are hook libraries built into the daemon, by the name a
 	// configuration's "library" gives them.
 	Linked map[string]hooks.Library
+	// Stats, when set, renders the server's counters for the log line the
+	// daemon writes when it stops ("server statistics ..."): packets, drops
+	// by reason, lease events.
+	Stats func(Server[C]) []slog.Attr
 }
 
 // V4 is the leasehold-dhcp4 family; newServer builds the server (the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -139,7 +140,7 @@ func (s *fakeServer) current() *config.DHCP4 {
 // fakeFamily is the DHCPv4 family with fake servers; each one built is sent
 // on built when it is not nil.
 func fakeFamily(built chan<- *fakeServer) Family[*config.DHCP4] {
-	return V4(func(c *config.DHCP4, d Deps) (Server[*config.DHCP4], error) {
+	f := V4(func(c *config.DHCP4, d Deps) (Server[*config.DHCP4], error) {
 		if strings.Contains(string(c.UserContext), "fake-fail-new") {
 			return nil, errors.New("fake server cannot be built")
 		}
@@ -149,6 +150,13 @@ func fakeFamily(built chan<- *fakeServer) Family[*config.DHCP4] {
 		}
 		return s, nil
 	})
+	f.Stats = func(s Server[*config.DHCP4]) []slog.Attr {
+		fs := s.(*fakeServer)
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		return []slog.Attr{slog.Int("reconfigurations", fs.reconfigs)}
+	}
+	return f
 }
 
 // conf4 is a DHCPv4 configuration with a lease file at lease and extra

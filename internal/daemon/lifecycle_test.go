@@ -133,6 +133,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("exit code %d after SIGTERM, want 0; stderr %q", code, r.errs)
 	}
 	waitFor(t, r.out, `INFO .* server shutdown signal=terminated`, 0)
+	waitFor(t, r.out, `INFO .* server statistics reconfigurations=1$`, 0)
 	srv.mu.Lock()
 	shut, syncErr := srv.shutdown, srv.syncErr
 	srv.mu.Unlock()

@@ -270,6 +270,9 @@ func (d *daemon[C]) stop(cancel context.CancelFunc, served <-chan error) int {
 		d.log.Error("server did not stop in time", "timeout", ShutdownTimeout.String())
 		code = 1
 	}
+	if d.f.Stats != nil {
+		d.log.LogAttrs(ctx, slog.LevelInfo, "server statistics", d.f.Stats(d.srv)...)
+	}
 	cancel()
 	if !d.release(ctx) {
 		code = 1
