@@ -276,7 +276,7 @@ func (x *exchange) allocateUnreserved(c *ia) ([]lease.Lease6, error) {
 	var out []lease.Lease6
 	var ferr error
 	tried := false
-	x.subnet.each(func(sn *subnet) bool {
+	x.subnet.preferred(c.typ).each(func(sn *subnet) bool {
 		if !x.allowed(sn) {
 			return true
 		}
@@ -431,6 +431,7 @@ func (x *exchange) allocateFrom(c *ia, sn *subnet, pool *lease.Pool6) (l lease.L
 		if aerr != nil {
 			return l, false, false, aerr
 		}
+		sn.lastAlloc[c.typ].Store(x.s.allocSeq.Add(1))
 		var skipped bool
 		l, ok, skipped, err = x.createLease(c, sn, p)
 		if err != nil || ok || skipped {

@@ -51,6 +51,10 @@ type Server struct {
 	counters counters
 	workers  sync.Pool
 
+	// allocSeq orders dynamic allocations for the shared networks'
+	// preferred subnet.
+	allocSeq atomic.Uint64
+
 	// late sends replies finished after Handle returned (parked ones)
 	// while Serve runs.
 	late atomic.Pointer[func(Response)]

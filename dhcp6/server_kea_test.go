@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,59 +26,85 @@ func TestKeaCompare(t *testing.T) {
 		labRequired(t, "kea-dhcp6 is not installed")
 	}
 	lab := newSrvLab(t)
-	cfgText := strings.ReplaceAll(keaCompareConfig, "IFACE", lab.srvIf)
+	cli := lab.client(t)
+	suites := []struct {
+		name      string
+		cfg       string
+		scenarios []scenario
+	}{
+		{"basic", keaCompareConfig, keaScenarios},
+		{"reservations-classes", keaResvConfig, keaResvScenarios},
+	}
+	for i, su := range suites {
+		t.Run(su.name, func(t *testing.T) {
+			cfgText := strings.ReplaceAll(su.cfg, "IFACE", lab.srvIf)
+			kea := startKea(t, lab, cli, cfgText, i)
+			c, err := config.Parse([]byte(cfgText))
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, err := lease.OpenMemfile(context.Background(), lease.MemfileOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := NewServer(c.DHCP6, ServerOptions{Store: store, DataDir: t.TempDir(), Logger: quietLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine := &handleTarget{s: srv, iface: lab.srvIf, cliLL: lab.cliLL, srvAddr: lab.srvAddr}
+			for _, sc := range su.scenarios {
+				t.Run(sc.name, func(t *testing.T) { compareScenario(t, sc, kea, mine) })
+			}
+			if t.Failed() && os.Getenv("LHK_KEA_LOG") != "" {
+				t.Logf("kea log:\n%s", lab.log(fmt.Sprintf("kea%d.out", i)))
+			}
+		})
+	}
+}
+
+// startKea runs kea-dhcp6 with cfgText (plus an in-memory lease database
+// and a debug log) in the lab's server namespace until the test ends, and
+// waits until it answers.
+func startKea(t *testing.T, lab *srvLab, cli *labClient, cfgText string, n int) *keaTarget {
+	t.Helper()
 	keaCfg := strings.Replace(cfgText, `"Dhcp6": {`, `"Dhcp6": {
   "lease-database": {"type": "memfile", "persist": false},
-  "loggers": [{"name": "kea-dhcp6", "severity": "DEBUG", "debuglevel": 99, "output_options": [{"output": "`+filepath.Join(lab.dir, "kea.out")+`"}]}],`, 1)
-	cfgPath := filepath.Join(lab.dir, "kea-dhcp6.json")
+  "loggers": [{"name": "kea-dhcp6", "severity": "DEBUG", "debuglevel": 99, "output_options": [{"output": "`+
+		filepath.Join(lab.dir, fmt.Sprintf("kea%d.out", n))+`"}]}],`, 1)
+	cfgPath := filepath.Join(lab.dir, fmt.Sprintf("kea-dhcp6-%d.json", n))
 	if err := os.WriteFile(cfgPath, []byte(keaCfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lab.start(t, lab.srvNS, "kea.log", "kea-dhcp6", "-c", cfgPath)
-	cli := lab.client(t)
+	logName := fmt.Sprintf("kea%d.log", n)
+	cmd := lab.start(t, lab.srvNS, logName, "kea-dhcp6", "-c", cfgPath)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_, _ = cmd.Process.Wait()
+	})
 	kea := &keaTarget{c: cli}
-	// Wait for Kea to answer.
 	probe := srvMsg(InformationRequest, 1, nil, nil)
 	deadline := time.Now().Add(10 * time.Second)
 	for kea.direct(t, probe) == nil {
 		if time.Now().After(deadline) {
-			t.Fatalf("kea-dhcp6 does not answer:\n%s\n%s", lab.log("kea.log"), lab.log("kea.out"))
+			t.Fatalf("kea-dhcp6 does not answer:\n%s\n%s", lab.log(logName), lab.log(fmt.Sprintf("kea%d.out", n)))
 		}
 	}
+	return kea
+}
 
-	c, err := config.Parse([]byte(cfgText))
-	if err != nil {
-		t.Fatal(err)
+func compareScenario(t *testing.T, sc scenario, kea, mine target) {
+	want := sc.run(t, kea)
+	got := sc.run(t, mine)
+	if len(want) != len(got) {
+		t.Fatalf("kea gave %d answers, leasehold %d\nkea:\n%s\nleasehold:\n%s", len(want), len(got), strings.Join(want, "\n"), strings.Join(got, "\n"))
 	}
-	store, err := lease.OpenMemfile(context.Background(), lease.MemfileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServer(c.DHCP6, ServerOptions{Store: store, DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine := &handleTarget{s: srv, iface: lab.srvIf, cliLL: lab.cliLL, srvAddr: lab.srvAddr}
-
-	for _, sc := range keaScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			want := sc.run(t, kea)
-			got := sc.run(t, mine)
-			if len(want) != len(got) {
-				t.Fatalf("kea gave %d answers, leasehold %d\nkea:\n%s\nleasehold:\n%s", len(want), len(got), strings.Join(want, "\n"), strings.Join(got, "\n"))
-			}
-			for i := range want {
-				if testing.Verbose() {
-					t.Logf("step %d: %s", i, want[i])
-				}
-				if want[i] != got[i] {
-					t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
-				}
-			}
-		})
-	}
-	if t.Failed() && os.Getenv("LHK_KEA_LOG") != "" {
-		t.Logf("kea log:\n%s", lab.log("kea.out"))
+	for i := range want {
+		if testing.Verbose() {
+			t.Logf("step %d: %s", i, want[i])
+		}
+		if want[i] != got[i] {
+			t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
@@ -61,6 +62,9 @@ type subnet struct {
 	hook    *hooks.Subnet6
 	// sanitizer scrubs client host names (hostname-char-set).
 	sanitizer *sanitizer
+	// lastAlloc orders the subnets of a shared network by their latest
+	// dynamic allocation, per lease type (Kea's last allocated time).
+	lastAlloc [3]atomic.Uint64
 }
 
 type addrPool struct {
@@ -236,6 +240,24 @@ func (sn *subnet) each(fn func(*subnet) bool) {
 			return
 		}
 	}
+}
+
+// preferred returns the subnet of sn's shared network that the allocator
+// starts from: Kea's getPreferredSubnet, which takes the last subnet, in
+// configuration order, with sn's client-class whose latest dynamic
+// allocation of type t is more recent than sn's.
+func (sn *subnet) preferred(t lease.Type) *subnet {
+	pick := sn
+	last := sn.lastAlloc[t].Load()
+	for _, s := range sn.siblings() {
+		if s == pick || s.cfg.ClientClass != sn.cfg.ClientClass {
+			continue
+		}
+		if s.lastAlloc[t].Load() > last {
+			pick = s
+		}
+	}
+	return pick
 }
 
 // inRange reports whether the subnet's prefix holds a.
