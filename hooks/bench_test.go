@@ -52,10 +52,7 @@ func BenchmarkInProcessCallout(b *testing.B) {
 // process, reported as p50/p99 of the single round trip. Pin to one core
 // with `taskset -c 0 go test -bench PluginRoundTrip` to compare.
 func BenchmarkPluginRoundTrip(b *testing.B) {
-	for _, tr := range []struct {
-		name string
-		grpc bool
-	}{{"socket", false}, {"grpc-stream", true}} {
+	for _, tr := range transports {
 		b.Run(tr.name, func(b *testing.B) {
 			m := newManager(b, pluginConfig(b, `{"sync": ["pkt4_receive"]}`, LibrarySettings{GRPCStream: tr.grpc, Deadline: time.Second}))
 			q := packet4(1, 1, 1)

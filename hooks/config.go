@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -122,9 +121,7 @@ type settingsJSON struct {
 // UnmarshalJSON reads the "leasehold" object; unknown keys are errors.
 func (s *LibrarySettings) UnmarshalJSON(b []byte) error {
 	var j settingsJSON
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&j); err != nil {
+	if err := decodeStrict(b, &j); err != nil {
 		return fmt.Errorf("leasehold settings: %w", err)
 	}
 	var out LibrarySettings
@@ -190,9 +187,7 @@ func (s *LibrarySettings) UnmarshalJSON(b []byte) error {
 func (c *LibraryConfig) UnmarshalJSON(b []byte) error {
 	type plain LibraryConfig
 	var p plain
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&p); err != nil {
+	if err := decodeStrict(b, &p); err != nil {
 		return fmt.Errorf("hooks-libraries entry: %w", err)
 	}
 	if p.Library == "" {

@@ -31,47 +31,17 @@ func argsToPB(a *Args) *pb.Args {
 	}
 	switch {
 	case a.Subnet4 != nil || len(a.Subnets4) > 0:
-		for i := range a.Subnets4 {
-			m.Subnets = append(m.Subnets, subnet4ToPB(&a.Subnets4[i]))
-			if a.Subnet4 == &a.Subnets4[i] {
-				m.SubnetIndex = int32(i)
-			}
-		}
-		if a.Subnet4 != nil {
-			m.Subnet = subnet4ToPB(a.Subnet4)
-		}
+		subnetsToPB(m, a.Subnets4, a.Subnet4, subnet4ToPB)
 	case a.Subnet6 != nil || len(a.Subnets6) > 0:
-		for i := range a.Subnets6 {
-			m.Subnets = append(m.Subnets, subnet6ToPB(&a.Subnets6[i]))
-			if a.Subnet6 == &a.Subnets6[i] {
-				m.SubnetIndex = int32(i)
-			}
-		}
-		if a.Subnet6 != nil {
-			m.Subnet = subnet6ToPB(a.Subnet6)
-		}
+		subnetsToPB(m, a.Subnets6, a.Subnet6, subnet6ToPB)
 	}
-	if a.Lease4 != nil {
-		m.Lease4 = lease4ToPB(a.Lease4)
-	}
-	for i := range a.Leases4 {
-		m.Leases4 = append(m.Leases4, lease4ToPB(&a.Leases4[i]))
-	}
-	for i := range a.DeletedLeases4 {
-		m.DeletedLeases4 = append(m.DeletedLeases4, lease4ToPB(&a.DeletedLeases4[i]))
-	}
-	if a.OldLease4 != nil {
-		m.OldLease4 = lease4ToPB(a.OldLease4)
-	}
-	if a.Lease6 != nil {
-		m.Lease6 = lease6ToPB(a.Lease6)
-	}
-	for i := range a.Leases6 {
-		m.Leases6 = append(m.Leases6, lease6ToPB(&a.Leases6[i]))
-	}
-	for i := range a.DeletedLeases6 {
-		m.DeletedLeases6 = append(m.DeletedLeases6, lease6ToPB(&a.DeletedLeases6[i]))
-	}
+	m.Lease4 = optToPB(a.Lease4, lease4ToPB)
+	m.Leases4 = listToPB(a.Leases4, lease4ToPB)
+	m.DeletedLeases4 = listToPB(a.DeletedLeases4, lease4ToPB)
+	m.OldLease4 = optToPB(a.OldLease4, lease4ToPB)
+	m.Lease6 = optToPB(a.Lease6, lease6ToPB)
+	m.Leases6 = listToPB(a.Leases6, lease6ToPB)
+	m.DeletedLeases6 = listToPB(a.DeletedLeases6, lease6ToPB)
 	if h := a.Host; h != nil {
 		ph := &pb.Host{IdType: h.IDType, Id: h.ID, Hostname: h.Hostname, UserContext: h.UserContext}
 		for _, ad := range h.Addrs {
@@ -86,7 +56,7 @@ func argsToPB(a *Args) *pb.Args {
 	return m
 }
 
-// argsFromPB builds Args for p from a message; v6 tells which family the
+// argsFromPB builds Args for p from a message; p tells which family the
 // subnets and leases belong to.
 func argsFromPB(p Point, m *pb.Args) *Args {
 	a := &Args{
@@ -106,52 +76,18 @@ func argsFromPB(p Point, m *pb.Args) *Args {
 		JSONConfig:        m.JsonConfig,
 		Error:             m.Error,
 	}
-	idx := int(m.SubnetIndex)
 	if p.V6() {
-		for _, s := range m.Subnets {
-			a.Subnets6 = append(a.Subnets6, subnet6FromPB(s))
-		}
-		if idx >= 0 && idx < len(a.Subnets6) {
-			a.Subnet6 = &a.Subnets6[idx]
-		} else if m.Subnet != nil {
-			s := subnet6FromPB(m.Subnet)
-			a.Subnet6 = &s
-		}
+		a.Subnets6, a.Subnet6 = subnetsFromPB(m, subnet6FromPB)
 	} else {
-		for _, s := range m.Subnets {
-			a.Subnets4 = append(a.Subnets4, subnet4FromPB(s))
-		}
-		if idx >= 0 && idx < len(a.Subnets4) {
-			a.Subnet4 = &a.Subnets4[idx]
-		} else if m.Subnet != nil {
-			s := subnet4FromPB(m.Subnet)
-			a.Subnet4 = &s
-		}
+		a.Subnets4, a.Subnet4 = subnetsFromPB(m, subnet4FromPB)
 	}
-	if m.Lease4 != nil {
-		l := lease4FromPB(m.Lease4)
-		a.Lease4 = &l
-	}
-	for _, l := range m.Leases4 {
-		a.Leases4 = append(a.Leases4, lease4FromPB(l))
-	}
-	for _, l := range m.DeletedLeases4 {
-		a.DeletedLeases4 = append(a.DeletedLeases4, lease4FromPB(l))
-	}
-	if m.OldLease4 != nil {
-		l := lease4FromPB(m.OldLease4)
-		a.OldLease4 = &l
-	}
-	if m.Lease6 != nil {
-		l := lease6FromPB(m.Lease6)
-		a.Lease6 = &l
-	}
-	for _, l := range m.Leases6 {
-		a.Leases6 = append(a.Leases6, lease6FromPB(l))
-	}
-	for _, l := range m.DeletedLeases6 {
-		a.DeletedLeases6 = append(a.DeletedLeases6, lease6FromPB(l))
-	}
+	a.Lease4 = optFromPB(m.Lease4, lease4FromPB)
+	a.Leases4 = listFromPB(m.Leases4, lease4FromPB)
+	a.DeletedLeases4 = listFromPB(m.DeletedLeases4, lease4FromPB)
+	a.OldLease4 = optFromPB(m.OldLease4, lease4FromPB)
+	a.Lease6 = optFromPB(m.Lease6, lease6FromPB)
+	a.Leases6 = listFromPB(m.Leases6, lease6FromPB)
+	a.DeletedLeases6 = listFromPB(m.DeletedLeases6, lease6FromPB)
 	if h := m.Host; h != nil {
 		host := &Host{IDType: h.IdType, ID: h.Id, Hostname: h.Hostname, UserContext: h.UserContext}
 		for _, b := range h.Addrs {
@@ -184,6 +120,63 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// subnetsToPB puts the subnet list into m, and the selected subnet both by
+// its index in the list (so the far side can point into its own copy) and
+// in full (for a selected subnet that is not in the list).
+func subnetsToPB[S any](m *pb.Args, list []S, selected *S, conv func(*S) *pb.Subnet) {
+	for i := range list {
+		m.Subnets = append(m.Subnets, conv(&list[i]))
+		if selected == &list[i] {
+			m.SubnetIndex = int32(i)
+		}
+	}
+	m.Subnet = optToPB(selected, conv)
+}
+
+// subnetsFromPB undoes subnetsToPB: selected points into list when the
+// sender's did.
+func subnetsFromPB[S any](m *pb.Args, conv func(*pb.Subnet) S) (list []S, selected *S) {
+	list = listFromPB(m.Subnets, conv)
+	if i := int(m.SubnetIndex); i >= 0 && i < len(list) {
+		return list, &list[i]
+	}
+	return list, optFromPB(m.Subnet, conv)
+}
+
+// listToPB and listFromPB convert lists element by element; an empty list
+// comes out nil.
+func listToPB[T, M any](in []T, conv func(*T) M) []M {
+	var out []M
+	for i := range in {
+		out = append(out, conv(&in[i]))
+	}
+	return out
+}
+
+func listFromPB[M, T any](in []M, conv func(M) T) []T {
+	var out []T
+	for _, m := range in {
+		out = append(out, conv(m))
+	}
+	return out
+}
+
+// optToPB and optFromPB convert a value that may be absent (nil).
+func optToPB[T, M any](v *T, conv func(*T) *M) *M {
+	if v == nil {
+		return nil
+	}
+	return conv(v)
+}
+
+func optFromPB[M, T any](m *M, conv func(*M) T) *T {
+	if m == nil {
+		return nil
+	}
+	v := conv(m)
+	return &v
+}
+
 func addr(b []byte) netip.Addr {
 	a, _ := netip.AddrFromSlice(b)
 	return a
@@ -197,37 +190,29 @@ func prefix(b []byte, bits uint32) netip.Prefix {
 	return netip.PrefixFrom(a, int(bits))
 }
 
-func pools(ps []Pool) []*pb.Pool {
-	var out []*pb.Pool
-	for _, p := range ps {
-		out = append(out, &pb.Pool{Id: p.ID, First: p.First.AsSlice(), Last: p.Last.AsSlice(), UserContext: p.UserContext})
-	}
-	return out
+func poolToPB(p *Pool) *pb.Pool {
+	return &pb.Pool{Id: p.ID, First: p.First.AsSlice(), Last: p.Last.AsSlice(), UserContext: p.UserContext}
 }
 
-func poolsFromPB(ps []*pb.Pool) []Pool {
-	var out []Pool
-	for _, p := range ps {
-		out = append(out, Pool{ID: p.Id, First: addr(p.First), Last: addr(p.Last), UserContext: p.UserContext})
-	}
-	return out
+func poolFromPB(p *pb.Pool) Pool {
+	return Pool{ID: p.Id, First: addr(p.First), Last: addr(p.Last), UserContext: p.UserContext}
 }
 
 func subnet4ToPB(s *Subnet4) *pb.Subnet {
 	return &pb.Subnet{Id: s.ID, PrefixAddr: s.Prefix.Addr().AsSlice(), PrefixLen: uint32(s.Prefix.Bits()),
 		SharedNetwork: s.SharedNetwork, UserContext: s.UserContext,
-		SharedNetworkUserContext: s.SharedNetworkUserContext, Pools: pools(s.Pools)}
+		SharedNetworkUserContext: s.SharedNetworkUserContext, Pools: listToPB(s.Pools, poolToPB)}
 }
 
 func subnet4FromPB(m *pb.Subnet) Subnet4 {
 	return Subnet4{ID: m.Id, Prefix: prefix(m.PrefixAddr, m.PrefixLen), SharedNetwork: m.SharedNetwork,
-		UserContext: m.UserContext, SharedNetworkUserContext: m.SharedNetworkUserContext, Pools: poolsFromPB(m.Pools)}
+		UserContext: m.UserContext, SharedNetworkUserContext: m.SharedNetworkUserContext, Pools: listFromPB(m.Pools, poolFromPB)}
 }
 
 func subnet6ToPB(s *Subnet6) *pb.Subnet {
 	m := &pb.Subnet{Id: s.ID, PrefixAddr: s.Prefix.Addr().AsSlice(), PrefixLen: uint32(s.Prefix.Bits()),
 		SharedNetwork: s.SharedNetwork, UserContext: s.UserContext,
-		SharedNetworkUserContext: s.SharedNetworkUserContext, Pools: pools(s.Pools)}
+		SharedNetworkUserContext: s.SharedNetworkUserContext, Pools: listToPB(s.Pools, poolToPB)}
 	for _, p := range s.PDPools {
 		m.PdPools = append(m.PdPools, &pb.PDPool{Id: p.ID, PrefixAddr: p.Prefix.Addr().AsSlice(),
 			PrefixLen: uint32(p.Prefix.Bits()), DelegatedLen: uint32(p.DelegatedLen), UserContext: p.UserContext})
@@ -237,7 +222,7 @@ func subnet6ToPB(s *Subnet6) *pb.Subnet {
 
 func subnet6FromPB(m *pb.Subnet) Subnet6 {
 	s := Subnet6{ID: m.Id, Prefix: prefix(m.PrefixAddr, m.PrefixLen), SharedNetwork: m.SharedNetwork,
-		UserContext: m.UserContext, SharedNetworkUserContext: m.SharedNetworkUserContext, Pools: poolsFromPB(m.Pools)}
+		UserContext: m.UserContext, SharedNetworkUserContext: m.SharedNetworkUserContext, Pools: listFromPB(m.Pools, poolFromPB)}
 	for _, p := range m.PdPools {
 		s.PDPools = append(s.PDPools, PDPool{ID: p.Id, Prefix: prefix(p.PrefixAddr, p.PrefixLen),
 			DelegatedLen: uint8(p.DelegatedLen), UserContext: p.UserContext})

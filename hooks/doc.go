@@ -26,8 +26,8 @@
 //
 // Each hooks-libraries entry decodes into a LibraryConfig: Kea's "library"
 // (the plugin executable, or a name in Config.Linked) and "parameters"
-// (handed to Load unchanged; a Load error fails the configuration with its
-// message), and leasehold's per-library settings beside them under
+// (handed to Load unchanged, for DecodeParameters to read strictly; a Load
+// error fails the configuration with its message), and leasehold's per-library settings beside them under
 // "leasehold": "deadline-ms" (100), "failure-policy" ("continue" or
 // "drop"; default continue), "observer-buffer" (4096 events),
 // "observer-overflow" ("drop", default: count and log the loss; or "block":

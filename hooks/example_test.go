@@ -18,7 +18,7 @@ func (d *denyList) Load(_ context.Context, params json.RawMessage) (hooks.Regist
 	var p struct {
 		XIDs []uint32 `json:"xids"`
 	}
-	if err := json.Unmarshal(params, &p); err != nil {
+	if err := hooks.DecodeParameters(params, &p); err != nil {
 		return nil, fmt.Errorf("deny-list parameters: %w", err)
 	}
 	d.xids = map[uint32]bool{}
@@ -66,6 +66,21 @@ func ExampleManager() {
 	// pkt4_receive enabled: true
 	// pkt4_send enabled: false
 	// next step: drop
+}
+
+// Load reads its parameters strictly: a misspelt key is an error that
+// fails the configuration, not a setting silently ignored.
+func ExampleDecodeParameters() {
+	var p struct {
+		DropMACs []string `json:"drop-macs"`
+	}
+	fmt.Println(hooks.DecodeParameters(json.RawMessage(`{"drop-macs": ["02:00:00:00:00:66"]}`), &p), p.DropMACs)
+	fmt.Println(hooks.DecodeParameters(json.RawMessage(`{"drop-mac": []}`), &p))
+	fmt.Println(hooks.DecodeParameters(nil, &p), p.DropMACs)
+	// Output:
+	// <nil> [02:00:00:00:00:66]
+	// json: unknown field "drop-mac"
+	// <nil> [02:00:00:00:00:66]
 }
 
 // A hooks-libraries entry with leasehold's per-library settings.

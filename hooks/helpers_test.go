@@ -11,8 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leasehold/leasehold/internal/plugintest"
 	"github.com/leasehold/leasehold/lease"
 )
+
+// transports are the two ways calls travel to a plugin, for the tests and
+// benchmarks that run over both.
+var transports = []struct {
+	name string
+	grpc bool
+}{{"socket", false}, {"grpc-stream", true}}
 
 // fakeLib is an in-process library whose callout is a function.
 type fakeLib struct {
@@ -94,23 +102,8 @@ func slogTo(w *logBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// logBuffer is a concurrency-safe log sink for tests that look at logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// logBuffer is a log sink for tests that look at logs.
+type logBuffer = plugintest.LogBuffer
 
 // packet4 is a minimal DHCPv4 packet: op, xid, magic cookie, option 53.
 func packet4(op byte, xid uint32, msgType byte) []byte {

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,24 @@ type Library interface {
 	Callout(ctx context.Context, p Point, a *Args) (NextStep, error)
 	// Unload is called at reconfiguration and shutdown, in reverse order.
 	Unload(ctx context.Context) error
+}
+
+// DecodeParameters decodes a library's parameters, as Load gets them, into
+// v. A key v has no field for is an error, so a misspelt parameter fails
+// the configuration instead of being ignored; absent parameters (nil, or
+// JSON null) leave v as it is.
+func DecodeParameters(params json.RawMessage, v any) error {
+	if len(params) == 0 {
+		return nil
+	}
+	return decodeStrict(params, v)
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown keys.
+func decodeStrict(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
 }
 
 // Mode is how a library handles a point.

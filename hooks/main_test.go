@@ -3,10 +3,10 @@ package hooks
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/leasehold/leasehold/internal/plugintest"
 )
 
 func TestMain(m *testing.M) {
@@ -17,43 +17,15 @@ func TestMain(m *testing.M) {
 		os.Exit(runEcho())
 	}
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	plugins.RemoveAll()
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
-	built     = map[string]string{}
-)
-
-// buildPlugin builds a plugin main package (once per test binary) and
-// returns the executable's path.
-func buildPlugin(t testing.TB, pkg string) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "leasehold-hooks-plugins-")
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	if p, ok := built[pkg]; ok {
-		return p
-	}
-	out := filepath.Join(buildDir, filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
-	}
-	built[pkg] = out
-	return out
-}
+// plugins builds the test plugins, each once per test binary.
+var plugins plugintest.Builder
 
 func testPlugin(t testing.TB) string {
-	return buildPlugin(t, "./testdata/plugins/testplugin")
+	return plugins.Build(t, "./testdata/plugins/testplugin")
 }
 
 // pids of the processes whose parent is ppid.

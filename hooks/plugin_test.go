@@ -27,10 +27,7 @@ func pluginConfig(t testing.TB, params string, settings LibrarySettings) Config 
 }
 
 func TestPluginLoadAndSteps(t *testing.T) {
-	for _, transport := range []struct {
-		name string
-		grpc bool
-	}{{"socket", false}, {"grpc-stream", true}} {
+	for _, transport := range transports {
 		t.Run(transport.name, func(t *testing.T) {
 			logs := &logBuffer{}
 			cfg := pluginConfig(t, `{"sync": ["pkt4_receive"], "step": "drop"}`, LibrarySettings{GRPCStream: transport.grpc})
@@ -348,10 +345,7 @@ func TestNoOrphans(t *testing.T) {
 // A slow callout must not hold the calls behind it: the plugin hands the
 // reading to another goroutine.
 func TestPluginSlowCalloutDoesNotBlockOthers(t *testing.T) {
-	for _, tr := range []struct {
-		name string
-		grpc bool
-	}{{"socket", false}, {"grpc-stream", true}} {
+	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
 			m := newManager(t, pluginConfig(t, `{"sync": ["pkt4_receive"], "step": "skip", "slow-xid": 1}`,
 				LibrarySettings{Deadline: time.Second, GRPCStream: tr.grpc}))
@@ -375,7 +369,7 @@ func TestPluginSlowCalloutDoesNotBlockOthers(t *testing.T) {
 }
 
 func TestPluginProtocolVersionMismatch(t *testing.T) {
-	path := buildPlugin(t, "./testdata/plugins/futureplugin")
+	path := plugins.Build(t, "./testdata/plugins/futureplugin")
 	_, err := New(context.Background(), Config{Logger: quietLogger(), Libraries: []LibraryConfig{{Library: path}}})
 	if err == nil || !strings.Contains(err.Error(), "99") {
 		t.Fatalf("New error = %v, want a protocol version error naming the plugin's version", err)
