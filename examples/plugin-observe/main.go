@@ -37,10 +37,8 @@ func (o *observer) Load(_ context.Context, raw json.RawMessage) (hooks.Registrat
 	p := struct {
 		IncludeDeleted *bool `json:"include-deleted"`
 	}{}
-	if len(raw) > 0 {
-		if err := strictJSON(raw, &p); err != nil {
-			return nil, fmt.Errorf("plugin-observe parameters: %w", err)
-		}
+	if err := hooks.DecodeParameters(raw, &p); err != nil {
+		return nil, fmt.Errorf("plugin-observe parameters: %w", err)
 	}
 	o.includeDeleted = p.IncludeDeleted == nil || *p.IncludeDeleted
 	return hooks.Registration{

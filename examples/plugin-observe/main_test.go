@@ -1,45 +1,31 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/netip"
-	"os/exec"
-	"path/filepath"
+	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/plugintest"
 	"github.com/leasehold/leasehold/lease"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+var plugins plugintest.Builder
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func TestMain(m *testing.M) {
+	code := m.Run()
+	plugins.RemoveAll()
+	os.Exit(code)
 }
 
 func TestObserveLogsCommittedLeases(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "plugin-observe")
-	if msg, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, msg)
-	}
-	logs := &syncBuffer{}
+	path := plugins.Build(t, ".")
+	logs := &plugintest.LogBuffer{}
 	m, err := hooks.New(context.Background(), hooks.Config{
 		Libraries: []hooks.LibraryConfig{{Library: path, Parameters: json.RawMessage(`{"include-deleted": true}`)}},
 		Logger:    slog.New(slog.NewTextHandler(logs, nil)),

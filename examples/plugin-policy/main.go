@@ -48,10 +48,8 @@ type params struct {
 
 func (p *policy) Load(_ context.Context, raw json.RawMessage) (hooks.Registration, error) {
 	var ps params
-	if len(raw) > 0 {
-		if err := strictJSON(raw, &ps); err != nil {
-			return nil, fmt.Errorf("plugin-policy parameters: %w", err)
-		}
+	if err := hooks.DecodeParameters(raw, &ps); err != nil {
+		return nil, fmt.Errorf("plugin-policy parameters: %w", err)
 	}
 	reg := hooks.Registration{}
 	for _, s := range ps.DropMACs {

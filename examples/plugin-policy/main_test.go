@@ -4,53 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/leasehold/leasehold/dhcp4"
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/plugintest"
 )
 
 const testParams = `{"drop-macs": ["02:00:00:00:00:66"], "add-option": {"code": 224, "text": "policy=lab"}}`
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-)
-
-// build builds this plugin once per test run.
-func build(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "plugin-policy-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "plugin-policy")
-		if msg, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, msg)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binary
-}
+var plugins plugintest.Builder
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binary != "" {
-		os.RemoveAll(filepath.Dir(binary))
-	}
+	plugins.RemoveAll()
 	os.Exit(code)
 }
 
@@ -82,7 +53,7 @@ func offer(t *testing.T) []byte {
 }
 
 func TestPolicy(t *testing.T) {
-	path := build(t)
+	path := plugins.Build(t, ".")
 	for _, way := range []struct {
 		name string
 		lc   hooks.LibraryConfig
@@ -130,7 +101,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestPolicyRejectsParameters(t *testing.T) {
-	path := build(t)
+	path := plugins.Build(t, ".")
 	for _, tt := range []struct{ params, want string }{
 		{`{"drop-macs": ["zz"]}`, `"zz" is not a hardware address`},
 		{`{"add-option": {"code": 53, "text": "x"}}`, "code 53 is the server's to write"},
