@@ -27,6 +27,14 @@ type Server[C any] interface {
 	Reconfigure(cfg C) error
 }
 
+// Readier is what a Server may also implement to say when it serves: Ready
+// is closed once its sockets are open. The daemon then logs its start line
+// only after that, as Kea logs DHCP4_STARTED after opening its sockets, and
+// a server whose sockets fail never reports a start.
+type Readier interface {
+	Ready() <-chan struct{}
+}
+
 // Deps are what the daemon hands a server it builds: the lease store it
 // opened, the hook libraries it loaded, its logger and the -p/-P ports
 // (0 when not given).

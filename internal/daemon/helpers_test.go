@@ -79,9 +79,10 @@ func waitFor(t *testing.T, out fmt.Stringer, re string, skip int) string {
 // serving, syncs the store on Shutdown, and refuses a configuration whose
 // user-context says "fake-reject".
 type fakeServer struct {
-	deps Deps
-	stop chan struct{}
-	once sync.Once
+	deps  Deps
+	stop  chan struct{}
+	once  sync.Once
+	ready chan struct{} // closed once serving, as a Readier
 
 	mu        sync.Mutex
 	cfg       *config.DHCP4
@@ -102,12 +103,15 @@ func (s *fakeServer) Serve(ctx context.Context) error {
 	}
 	s.deps.Logger.Debug("fake server debug detail")
 	s.deps.Logger.Info("fake server serving", "port", s.deps.Port, "client-port", s.deps.ClientPort)
+	close(s.ready)
 	select {
 	case <-ctx.Done():
 	case <-s.stop:
 	}
 	return nil
 }
+
+func (s *fakeServer) Ready() <-chan struct{} { return s.ready }
 
 func (s *fakeServer) Shutdown(ctx context.Context) error {
 	s.once.Do(func() { close(s.stop) })
@@ -144,7 +148,7 @@ func fakeFamily(built chan<- *fakeServer) Family[*config.DHCP4] {
 		if strings.Contains(string(c.UserContext), "fake-fail-new") {
 			return nil, errors.New("fake server cannot be built")
 		}
-		s := &fakeServer{deps: d, cfg: c, stop: make(chan struct{})}
+		s := &fakeServer{deps: d, cfg: c, stop: make(chan struct{}), ready: make(chan struct{})}
 		if built != nil {
 			built <- s
 		}

@@ -64,6 +64,10 @@ func TestLifecycle(t *testing.T) {
 
 	waitFor(t, r.out, `INFO +\[kea-dhcp4/\d+\] leasehold DHCPv4 server version \S+ starting$`, 0)
 	waitFor(t, r.out, `INFO +\[kea-dhcp4/\d+\] leasehold DHCPv4 server version \S+ started$`, 0)
+	// The start line follows the server's readiness (the fake's lease).
+	if out := r.out.String(); strings.Index(out, "fake server serving") > strings.Index(out, " started") {
+		t.Errorf("started before the server was ready:\n%s", out)
+	}
 	srv := <-r.built
 	if srv.deps.Port != 1067 || srv.deps.ClientPort != 1068 {
 		t.Errorf("server got ports %d/%d, want -p 1067 -P 1068", srv.deps.Port, srv.deps.ClientPort)

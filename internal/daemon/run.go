@@ -174,6 +174,13 @@ func (d *daemon[C]) run() int {
 	}
 	served := make(chan error, 1)
 	go func() { served <- d.srv.Serve(ctx) }()
+	if r, ok := d.srv.(Readier); ok {
+		select {
+		case <-r.Ready():
+		case err := <-served:
+			return d.failed(ctx, err)
+		}
+	}
 	d.log.Info(fmt.Sprintf("leasehold %s server version %s started", d.f.Title, versionString()))
 
 	for {
@@ -186,13 +193,18 @@ func (d *daemon[C]) run() int {
 			d.log.Info("server shutdown", "signal", sig.String())
 			return d.stop(cancel, served)
 		case err := <-served:
-			// Serve returned without being asked to: the server cannot go on.
-			d.log.Error("server stopped unexpectedly", "error", err)
-			fmt.Fprintf(d.p.Stderr, "%s: server stopped unexpectedly: %v\n", d.f.Program, err)
-			d.release(ctx)
-			return 1
+			return d.failed(ctx, err)
 		}
 	}
+}
+
+// failed handles Serve returning without being asked to: the server
+// cannot go on.
+func (d *daemon[C]) failed(ctx context.Context, err error) int {
+	d.log.Error("server stopped unexpectedly", "error", err)
+	fmt.Fprintf(d.p.Stderr, "%s: server stopped unexpectedly: %v\n", d.f.Program, err)
+	d.release(ctx)
+	return 1
 }
 
 // start loads the configuration, applies its loggers, opens the lease
