@@ -101,6 +101,33 @@ func (p *parser) format(space Space, code uint16) Format {
 	return FormatBinary
 }
 
+// indexedCode parses the "[code]." that follows an option keyword: the
+// code, by number or (names) by name, and the dot before what is read.
+func (p *parser) indexedCode(names bool) (uint16, *Error) {
+	if err := p.expect(tLBracket); err != nil {
+		return 0, err
+	}
+	code, err := p.optionCode(names)
+	if err == nil {
+		err = p.expect(tRBracket)
+	}
+	if err == nil {
+		err = p.expect(tDot)
+	}
+	return code, err
+}
+
+// codeAndRepr parses "[code].repr" with a numeric code, and returns the
+// offset just past it.
+func (p *parser) codeAndRepr() (uint16, repr, int, *Error) {
+	code, err := p.indexedCode(false)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	r, end, err := p.parseRepr()
+	return code, r, end, err
+}
+
 // emitOption checks the format against the representation and emits op.
 func (p *parser) emitOption(op opcode, space Space, code uint16, r repr, nest int64, start, end int) *Error {
 	f := p.format(space, code)
@@ -116,43 +143,21 @@ func (p *parser) parseOption() (valType, int, *Error) {
 	if err := p.advance(); err != nil {
 		return 0, 0, err
 	}
-	if err := p.expect(tLBracket); err != nil {
-		return 0, 0, err
-	}
-	code, err := p.optionCode(true)
-	if err == nil {
-		err = p.expect(tRBracket)
-	}
-	if err == nil {
-		err = p.expect(tDot)
-	}
+	code, err := p.indexedCode(true)
 	if err != nil {
 		return 0, 0, err
 	}
 	if p.tok.kind == tOption {
 		// option[N].option[M]: parsed to the end so that syntax errors are
 		// reported as such, then refused.
-		err := p.advance()
-		if err == nil {
-			err = p.expect(tLBracket)
+		if err := p.advance(); err != nil {
+			return 0, 0, err
 		}
-		if err == nil {
-			_, err = p.optionCode(false)
+		_, _, end, err := p.codeAndRepr()
+		if err != nil {
+			return 0, 0, err
 		}
-		if err == nil {
-			err = p.expect(tRBracket)
-		}
-		if err == nil {
-			err = p.expect(tDot)
-		}
-		var end int
-		if err == nil {
-			_, end, err = p.parseRepr()
-		}
-		if err == nil {
-			err = p.unsupported(start, end, "sub-options are not implemented")
-		}
-		return 0, 0, err
+		return 0, 0, p.unsupported(start, end, "sub-options are not implemented")
 	}
 	r, end, err := p.parseRepr()
 	if err == nil {
@@ -170,22 +175,7 @@ func (p *parser) parseRelay4() (valType, int, *Error) {
 	if err := p.advance(); err != nil {
 		return 0, 0, err
 	}
-	err := p.expect(tLBracket)
-	var code uint16
-	if err == nil {
-		code, err = p.optionCode(false)
-	}
-	if err == nil {
-		err = p.expect(tRBracket)
-	}
-	if err == nil {
-		err = p.expect(tDot)
-	}
-	var r repr
-	var end int
-	if err == nil {
-		r, end, err = p.parseRepr()
-	}
+	code, r, end, err := p.codeAndRepr()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -232,25 +222,10 @@ func (p *parser) parseRelay6() (valType, int, *Error) {
 	default:
 		return 0, 0, p.unexpected("\"option\", \"peeraddr\" or \"linkaddr\"")
 	}
-	err = p.advance()
-	if err == nil {
-		err = p.expect(tLBracket)
+	if err := p.advance(); err != nil {
+		return 0, 0, err
 	}
-	var code uint16
-	if err == nil {
-		code, err = p.optionCode(false)
-	}
-	if err == nil {
-		err = p.expect(tRBracket)
-	}
-	if err == nil {
-		err = p.expect(tDot)
-	}
-	var r repr
-	var end int
-	if err == nil {
-		r, end, err = p.parseRepr()
-	}
+	code, r, end, err := p.codeAndRepr()
 	if err != nil {
 		return 0, 0, err
 	}
