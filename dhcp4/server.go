@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,6 +129,8 @@ type Server struct {
 	stop    context.CancelFunc
 	done    chan struct{}
 	late    func(*Reply) // sends a reply finished after a hook parked it
+	reopen  func()       // makes Serve reopen its sockets
+	opened  atomic.Int64 // socket sets Serve opened, for tests
 	engines []*engine.Engine
 
 	// testIfaces replaces the host's interfaces, by index, in tests that
@@ -183,8 +186,21 @@ func (s *Server) Reconfigure(cfg *config.DHCP4) error {
 	}
 	old := s.view.Swap(v)
 	carryCursors(old, v)
+	if len(s.opts.Conns) == 0 && !sameInterfaces(old.cfg.InterfacesConfig, cfg.InterfacesConfig) {
+		s.mu.Lock()
+		if s.reopen != nil {
+			s.reopen()
+		}
+		s.mu.Unlock()
+	}
 	s.log.Info("dynamic server reconfiguration succeeded", "subnets", len(v.subnets))
 	return nil
+}
+
+// sameInterfaces reports whether two interfaces-config maps open the same
+// sockets.
+func sameInterfaces(a, b config.InterfacesConfig) bool {
+	return slices.Equal(a.Interfaces, b.Interfaces) && a.DHCPSocketType == b.DHCPSocketType
 }
 
 // carryCursors keeps the iterative allocator's position for subnets that

@@ -65,50 +65,10 @@ func TestServeInNamespace(t *testing.T) {
 
 	// The small client: broadcast flag set, so replies are broadcast.
 	cl := lab.FirstClient()
-	var pc net.PacketConn
-	if err := lab.InNS(cl.NS, func() error {
-		lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			rc.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
-				if serr == nil {
-					serr = unix.BindToDevice(int(fd), cl.If)
-				}
-			})
-			return serr
-		}}
-		var err error
-		pc, err = lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:68")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
+	exchange, closeClient := labClient(t, lab, cl)
+	defer closeClient()
 	var hw [6]byte
 	copy(hw[:], cl.MAC)
-	exchange := func(c client, want MessageType) *Message {
-		t.Helper()
-		c.mac, c.flags = hw, BroadcastFlag
-		if _, err := pc.WriteTo(c.bytes(t), &net.UDPAddr{IP: net.IPv4bcast, Port: 67}); err != nil {
-			t.Fatal(err)
-		}
-		buf := make([]byte, 1500)
-		for {
-			pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				t.Fatalf("waiting for %v: %v", want, err)
-			}
-			m := new(Message)
-			if m.Decode(append([]byte(nil), buf[:n]...)) != nil || m.XID != 0x1000+c.xid {
-				continue
-			}
-			if got, _ := m.MessageType(); got != want {
-				t.Fatalf("got %v, want %v", got, want)
-			}
-			return m
-		}
-	}
 	offer := exchange(client{typ: Discover, xid: 1}, Offer)
 	ack := exchange(client{typ: Request, xid: 2, reqIP: offer.YIAddr, srvID: lab.ServerAddr4.Addr()}, Ack)
 	if ack.YIAddr != offer.YIAddr || !strings.HasPrefix(ack.YIAddr.String(), "192.0.2.1") {
@@ -148,5 +108,102 @@ func TestServeInNamespace(t *testing.T) {
 	}
 	if c := s.Counters(); c.Sent.Of(Ack) < 2 || c.DroppedTotal() != 0 {
 		t.Errorf("counters: ACKs %d, dropped %v", c.Sent.Of(Ack), c.Dropped)
+	}
+}
+
+// labClient opens a UDP socket on port 68 in the client's namespace and
+// returns a function that sends one packet (broadcast flag set) and waits
+// for the reply with its xid.
+func labClient(t *testing.T, lab *netlab.Lab, cl *netlab.Client) (func(c client, want MessageType) *Message, func()) {
+	var pc net.PacketConn
+	if err := lab.InNS(cl.NS, func() error {
+		lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+			var serr error
+			rc.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
+				if serr == nil {
+					serr = unix.BindToDevice(int(fd), cl.If)
+				}
+			})
+			return serr
+		}}
+		var err error
+		pc, err = lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:68")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var hw [6]byte
+	copy(hw[:], cl.MAC)
+	exchange := func(c client, want MessageType) *Message {
+		t.Helper()
+		c.mac, c.flags = hw, BroadcastFlag
+		if _, err := pc.WriteTo(c.bytes(t), &net.UDPAddr{IP: net.IPv4bcast, Port: 67}); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 1500)
+		for {
+			pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				t.Fatalf("waiting for %v: %v", want, err)
+			}
+			m := new(Message)
+			if m.Decode(append([]byte(nil), buf[:n]...)) != nil || m.XID != 0x1000+c.xid {
+				continue
+			}
+			if got, _ := m.MessageType(); got != want {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+			return m
+		}
+	}
+	return exchange, func() { pc.Close() }
+}
+
+// A Reconfigure that changes interfaces-config makes Serve close its
+// sockets and open the new ones; leases stay.
+func TestServeReopensOnInterfaceChange(t *testing.T) {
+	lab := netlab.NewT(t, netlab.Options{Prefix: "lhH"})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	body := func(iface string) string {
+		return `"interfaces-config": {"interfaces": ["` + iface + `"]},
+		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.100 - 192.0.2.199"}]}]`
+	}
+	s, err := NewServer(hConfig(t, body(lab.ServerIf)), Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	// Serve opens (and reopens) its sockets on its own goroutine, which
+	// InNS keeps in the server's namespace.
+	go func() { served <- lab.InNS(lab.ServerNS, func() error { return s.Serve(ctx) }) }()
+	exchange, closeClient := labClient(t, lab, lab.FirstClient())
+	defer closeClient()
+	waitFor(t, func() bool { return s.opened.Load() == 1 })
+	offer := exchange(client{typ: Discover, xid: 1}, Offer)
+	exchange(client{typ: Request, xid: 2, reqIP: offer.YIAddr, srvID: lab.ServerAddr4.Addr()}, Ack)
+
+	if err := s.Reconfigure(hConfig(t, body(lab.ServerIf+"/"+lab.ServerAddr4.Addr().String()))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.opened.Load() == 2 })
+	again := exchange(client{typ: Discover, xid: 3}, Offer)
+	if again.YIAddr != offer.YIAddr {
+		t.Errorf("after reopening, the client was offered %v, want its lease %v", again.YIAddr, offer.YIAddr)
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
 	}
 }

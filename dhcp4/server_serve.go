@@ -17,36 +17,70 @@ import (
 // Serve opens the sockets (or uses Options.Conns), runs the packet loop
 // and the lease reclamation timers, and blocks until ctx ends or Shutdown
 // is called. Packets already read when it stops are finished: their
-// leases synced and their replies sent.
+// leases synced and their replies sent. When Reconfigure changes
+// interfaces-config, Serve finishes the packets in progress, closes the
+// sockets and opens those of the new configuration, as Kea does.
 func (s *Server) Serve(ctx context.Context) error {
-	conns, closeAll, err := s.openConns(ctx)
+	ctx, end, err := s.begin(ctx)
 	if err != nil {
-		closeAll()
 		return err
 	}
-	defer closeAll()
-	return s.serveConns(ctx, conns)
+	defer end()
+	for {
+		conns, closeAll, err := s.openConns(ctx)
+		if err != nil {
+			closeAll()
+			return err
+		}
+		s.opened.Add(1)
+		gen, reopen := context.WithCancel(ctx)
+		s.mu.Lock()
+		s.reopen = reopen
+		s.mu.Unlock()
+		err = s.run(gen, conns)
+		reopen()
+		closeAll()
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		s.log.Info("interfaces-config changed; sockets reopened")
+	}
 }
 
-// serveConns runs one engine per conn until ctx ends or Shutdown.
+// serveConns serves the given conns (tests) until ctx ends or Shutdown.
 func (s *Server) serveConns(ctx context.Context, conns []engine.Conn) error {
+	ctx, end, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+	return s.run(ctx, conns)
+}
+
+// begin marks the server as serving; end undoes it.
+func (s *Server) begin(ctx context.Context) (context.Context, func(), error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.serving {
-		s.mu.Unlock()
-		return errors.New("dhcp4: Serve is already running")
+		return nil, nil, errors.New("dhcp4: Serve is already running")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s.serving, s.stop, s.done = true, cancel, make(chan struct{})
 	done := s.done
-	s.mu.Unlock()
-	defer func() {
+	return ctx, func() {
 		cancel()
 		s.mu.Lock()
-		s.serving, s.late = false, nil
+		s.serving, s.late, s.reopen = false, nil, nil
 		s.mu.Unlock()
 		close(done)
-	}()
+	}, nil
+}
 
+// run runs one engine per conn, the reclamation timers and the interface
+// refresh until ctx ends.
+func (s *Server) run(ctx context.Context, conns []engine.Conn) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	ifs := newIfaceCache(s.view.Load().cfg.InterfacesConfig, s)
 	fixed := make([]*ifaceInfo, len(conns))
 	for i, c := range conns {
