@@ -38,8 +38,11 @@ type Client4 struct {
 
 // V4 drives Client4 exchanges through a raw socket in the client namespace.
 type V4 struct {
-	conn       *conn4
-	sent       *[][]byte        // every DHCP message sent, for the step's record
+	conn *conn4
+	sent *[][]byte // every DHCP message sent, for the step's record
+	// bind configures (or removes) a direct client's address in the
+	// client namespace.
+	bind       func(a netip.Addr, add bool) error
 	relayMAC   net.HardwareAddr // the MAC relayed frames come from
 	serverMAC  net.HardwareAddr
 	serverAddr netip.Addr
@@ -127,23 +130,28 @@ func (v *V4) send(c *Client4, msg []byte, ciaddr netip.Addr) error {
 
 // roundTrip sends msg and waits for the reply with c's xid and chaddr.
 func (v *V4) roundTrip(c *Client4, msg []byte, xid uint32, ciaddr netip.Addr) (*dhcp4.Message, error) {
-	if err := v.send(c, msg, ciaddr); err != nil {
-		return nil, err
-	}
+	// One try per second, as a client retransmits; a second copy that the
+	// server did answer shows up as an unexpected hook call.
 	var m dhcp4.Message
-	_, err := v.conn.recv(time.Now().Add(v.timeout), func(d *udp4) bool {
-		if d.Src.Port() != 67 {
-			return false
+	var err error
+	for try := 0; try < 3; try++ {
+		if err := v.send(c, msg, ciaddr); err != nil {
+			return nil, err
 		}
-		if m.Decode(d.Payload) != nil || m.Op != dhcp4.BootReply || m.XID != xid {
-			return false
+		_, err = v.conn.recv(time.Now().Add(v.timeout/3), func(d *udp4) bool {
+			if d.Src.Port() != 67 {
+				return false
+			}
+			if m.Decode(d.Payload) != nil || m.Op != dhcp4.BootReply || m.XID != xid {
+				return false
+			}
+			return string(m.HWAddr()) == string(c.MAC)
+		})
+		if err == nil {
+			return &m, nil
 		}
-		return string(m.HWAddr()) == string(c.MAC)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("no reply to xid %#x from %s: %w", xid, c.MAC, err)
 	}
-	return &m, nil
+	return nil, fmt.Errorf("no reply to xid %#x from %s after 3 tries: %w", xid, c.MAC, err)
 }
 
 func replyType(m *dhcp4.Message) dhcp4.MessageType {
@@ -196,6 +204,11 @@ func (v *V4) request(c *Client4, xid uint32, kind reqKind, addr netip.Addr) (dhc
 		if s, ok := m.ServerID(); ok {
 			c.Server = s
 		}
+		if c.Relay == nil {
+			if err := v.bind(c.Addr, true); err != nil {
+				return t, err
+			}
+		}
 	}
 	return t, nil
 }
@@ -231,7 +244,13 @@ func (v *V4) Release(c *Client4, xid uint32) error {
 	if err != nil {
 		return err
 	}
-	return v.send(c, msg, c.Addr)
+	if err := v.send(c, msg, c.Addr); err != nil {
+		return err
+	}
+	if c.Relay == nil {
+		return v.bind(c.Addr, false)
+	}
+	return nil
 }
 
 // Decline reports c's address in use (broadcast, requested IP; no reply).
@@ -240,5 +259,11 @@ func (v *V4) Decline(c *Client4, xid uint32) error {
 	if err != nil {
 		return err
 	}
-	return v.send(c, msg, netip.Addr{})
+	if err := v.send(c, msg, netip.Addr{}); err != nil {
+		return err
+	}
+	if c.Relay == nil {
+		return v.bind(c.Addr, false)
+	}
+	return nil
 }

@@ -122,32 +122,38 @@ func (v *V6) roundTrip(c *Client6, msg []byte, xid uint32, want dhcp6.MessageTyp
 	}
 	dst := &net.UDPAddr{IP: net.IP(allServers.AsSlice()), Port: 547, Zone: v.ifName}
 	*v.sent = append(*v.sent, msg)
-	if _, err := conn.WriteToUDP(msg, dst); err != nil {
-		return nil, err
-	}
-	if want == 0 {
-		return nil, nil
-	}
-	deadline := time.Now().Add(v.timeout)
 	buf := make([]byte, 65536)
-	for {
-		if err := conn.SetReadDeadline(deadline); err != nil {
+	// One try per second, as a client retransmits; a second copy that the
+	// server did answer shows up as an unexpected hook call.
+	var err error
+	for try := 0; try < 3; try++ {
+		if _, err := conn.WriteToUDP(msg, dst); err != nil {
 			return nil, err
 		}
-		n, _, err := conn.ReadFromUDP(buf)
-		if err != nil {
-			return nil, fmt.Errorf("no reply to xid %#x: %w", xid, err)
+		if want == 0 {
+			return nil, nil
 		}
-		p := new(dhcp6.Packet)
-		data := append([]byte(nil), buf[:n]...)
-		if p.Decode(data) != nil || p.Msg.TransactionID != xid {
-			continue
+		deadline := time.Now().Add(v.timeout / 3)
+		for {
+			if err = conn.SetReadDeadline(deadline); err != nil {
+				return nil, err
+			}
+			var n int
+			n, _, err = conn.ReadFromUDP(buf)
+			if err != nil {
+				break
+			}
+			p := new(dhcp6.Packet)
+			if p.Decode(append([]byte(nil), buf[:n]...)) != nil || p.Msg.TransactionID != xid {
+				continue
+			}
+			if p.Msg.Type != want {
+				return nil, fmt.Errorf("xid %#x: got %v, want %v", xid, p.Msg.Type, want)
+			}
+			return p, nil
 		}
-		if p.Msg.Type != want {
-			return nil, fmt.Errorf("xid %#x: got %v, want %v", xid, p.Msg.Type, want)
-		}
-		return p, nil
 	}
+	return nil, fmt.Errorf("no reply to xid %#x after 3 tries: %w", xid, err)
 }
 
 // learn takes the server id and the leases of each IA from a reply.
