@@ -292,9 +292,28 @@ func (e *Engine) handleOne(in, out *Packet) (v Verdict) {
 }
 
 func (e *Engine) committer() {
+	group := make([]*batch, 0, cap(e.commit))
 	for b := range e.commit {
+		// Take every batch already waiting too: one sync covers them all,
+		// where syncing batch by batch would pay an fsync for each of the
+		// batches that piled up during the previous one.
+		group = append(group[:0], b)
+		needSync := b.needSync
+	drain:
+		for len(group) < cap(group) {
+			select {
+			case nb, ok := <-e.commit:
+				if !ok {
+					break drain
+				}
+				group = append(group, nb)
+				needSync = needSync || nb.needSync
+			default:
+				break drain
+			}
+		}
 		synced := true
-		if b.needSync && e.cfg.Sync != nil {
+		if needSync && e.cfg.Sync != nil {
 			e.syncs.Add(1)
 			// Not the Run context: batches already processed are finished
 			// after a stop, as their leases are already in the store.
@@ -303,9 +322,11 @@ func (e *Engine) committer() {
 				e.log.Error("engine: sync failed; replies that promise leases are not sent", "error", err)
 			}
 		}
-		e.sendBatch(b, synced)
-		e.inflight.Add(-1)
-		e.free <- b
+		for _, g := range group {
+			e.sendBatch(g, synced)
+			e.inflight.Add(-1)
+			e.free <- g
+		}
 	}
 }
 
