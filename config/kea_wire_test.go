@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/internal/netlab"
+	"github.com/leasehold/leasehold/internal/pcapfile"
 )
 
 // The options below are configured with always-send in a subnet that Kea
@@ -187,17 +187,17 @@ func TestOptionWireAgainstKea(t *testing.T) {
 			if err := capt.Stop(); err != nil {
 				t.Fatal(err)
 			}
-			pcap, err := os.ReadFile(capt.File)
+			dgrams, err := pcapfile.ReadUDP(capt.File)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got map[uint16][]byte
 			var want []config.OptionData
 			if v6 {
-				got, err = advertiseOptions(pcap)
+				got, err = advertiseOptions(dgrams)
 				want = cfg.DHCP6.Subnets[0].Options
 			} else {
-				got, err = offerOptions(pcap)
+				got, err = offerOptions(dgrams)
 				want = cfg.DHCP4.Subnets[0].Options
 			}
 			if err != nil {
@@ -222,70 +222,12 @@ func TestOptionWireAgainstKea(t *testing.T) {
 	}
 }
 
-// pcapPackets splits a classic pcap file into its packets.
-func pcapPackets(b []byte) ([][]byte, error) {
-	if len(b) < 24 {
-		return nil, fmt.Errorf("pcap too short")
-	}
-	order := binary.ByteOrder(binary.LittleEndian)
-	switch binary.LittleEndian.Uint32(b) {
-	case 0xa1b2c3d4:
-	case 0xd4c3b2a1:
-		order = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("not a classic pcap file")
-	}
-	var pkts [][]byte
-	for off := 24; off+16 <= len(b); {
-		n := int(order.Uint32(b[off+8:]))
-		off += 16
-		if off+n > len(b) {
-			return nil, fmt.Errorf("pcap record truncated")
-		}
-		pkts = append(pkts, b[off:off+n])
-		off += n
-	}
-	return pkts, nil
-}
-
-// udpPayload returns the UDP payload and source port of an Ethernet frame.
-func udpPayload(frame []byte) ([]byte, uint16, bool) {
-	if len(frame) < 14 {
-		return nil, 0, false
-	}
-	var l4 []byte
-	switch binary.BigEndian.Uint16(frame[12:]) {
-	case 0x0800:
-		ip := frame[14:]
-		if len(ip) < 20 || ip[9] != 17 {
-			return nil, 0, false
-		}
-		l4 = ip[int(ip[0]&0x0f)*4:]
-	case 0x86dd:
-		ip := frame[14:]
-		if len(ip) < 40 || ip[6] != 17 {
-			return nil, 0, false
-		}
-		l4 = ip[40:]
-	default:
-		return nil, 0, false
-	}
-	if len(l4) < 8 {
-		return nil, 0, false
-	}
-	return l4[8:], binary.BigEndian.Uint16(l4), true
-}
-
 // offerOptions returns the options of the first DHCPOFFER, long options
 // concatenated (RFC 3396).
-func offerOptions(pcap []byte) (map[uint16][]byte, error) {
-	pkts, err := pcapPackets(pcap)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pkts {
-		msg, port, ok := udpPayload(p)
-		if !ok || port != 67 || len(msg) < 240 || msg[0] != 2 {
+func offerOptions(dgrams []pcapfile.Datagram) (map[uint16][]byte, error) {
+	for _, d := range dgrams {
+		msg := d.Payload
+		if d.SrcPort != 67 || len(msg) < 240 || msg[0] != 2 {
 			continue
 		}
 		opts := map[uint16][]byte{}
@@ -310,14 +252,10 @@ func offerOptions(pcap []byte) (map[uint16][]byte, error) {
 
 // advertiseOptions returns the top-level options of the first ADVERTISE,
 // taken out of its RELAY-REPL.
-func advertiseOptions(pcap []byte) (map[uint16][]byte, error) {
-	pkts, err := pcapPackets(pcap)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pkts {
-		msg, port, ok := udpPayload(p)
-		if !ok || port != 547 || len(msg) < 34 || msg[0] != 13 {
+func advertiseOptions(dgrams []pcapfile.Datagram) (map[uint16][]byte, error) {
+	for _, d := range dgrams {
+		msg := d.Payload
+		if d.SrcPort != 547 || len(msg) < 34 || msg[0] != 13 {
 			continue
 		}
 		relay, err := options6(msg[34:])
