@@ -170,6 +170,9 @@ func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta, buf []b
 	}
 	x.msg = &x.pkt.Msg
 	c.received[typeSlot(x.msg.Type)].Add(1)
+	if !x.v.validOptions(&x.pkt) {
+		return Response{}, c.drop(DropMalformed)
+	}
 	if !x.testServerID() {
 		return Response{}, c.drop(DropServerID)
 	}
@@ -234,6 +237,10 @@ func (x *exchange) adoptQuery(q []byte) error {
 	if err := p.Decode(buf); err != nil {
 		x.s.log.Warn("a hook library changed the query into one that does not decode", "error", err)
 		return err
+	}
+	if !x.v.validOptions(&p) {
+		x.s.log.Warn("a hook library changed the query into one with malformed options")
+		return ErrBadOption
 	}
 	x.own, x.raw = buf, buf
 	x.pkt = p

@@ -11,9 +11,6 @@ import (
 // dispatch runs the processing of the message type. ok false: no reply,
 // for the reason given.
 func (x *exchange) dispatch() (DropReason, bool) {
-	if err := x.validateIAs(); err != nil {
-		return DropMalformed, false
-	}
 	switch x.msg.Type {
 	case Solicit:
 		return x.processSolicit()
@@ -33,55 +30,6 @@ func (x *exchange) dispatch() (DropReason, bool) {
 		return 0, true
 	}
 	return DropNotForServer, false
-}
-
-// validateIAs checks every IA of the message and the addresses and
-// prefixes in them, as Kea's parser does before any processing: one that
-// does not decode drops the message.
-func (x *exchange) validateIAs() error {
-	for code, data := range x.msg.Options.All() {
-		var sub Options
-		switch code {
-		case OptIANA:
-			v, err := ParseIANA(data)
-			if err != nil {
-				return err
-			}
-			sub = v.Options
-		case OptIATA:
-			v, err := ParseIATA(data)
-			if err != nil {
-				return err
-			}
-			sub = v.Options
-		case OptIAPD:
-			v, err := ParseIAPD(data)
-			if err != nil {
-				return err
-			}
-			sub = v.Options
-		case OptORO:
-			if _, err := ParseORO(data); err != nil {
-				return err
-			}
-			continue
-		default:
-			continue
-		}
-		for c, d := range sub.All() {
-			var err error
-			switch c {
-			case OptIAAddr:
-				_, err = ParseIAAddr(d)
-			case OptIAPrefix:
-				_, err = ParseIAPrefix(d)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // processSolicit answers with ADVERTISE, or with REPLY and committed

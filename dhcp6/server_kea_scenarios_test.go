@@ -136,3 +136,45 @@ var keaScenarios = []scenario{
 		return c.out
 	}},
 }
+
+// keaMalformedScenarios send options Kea's parser rejects or accepts.
+var keaMalformedScenarios = []scenario{
+	{"malformed-options", func(t *testing.T, tg target) []string {
+		var out []string
+		for i, o := range []opt{
+			withOption(OptElapsedTime, []byte{1}),
+			withOption(OptElapsedTime, []byte{0, 1, 2}),
+			withOption(OptVendorClass, []byte{0, 0, 0, 9, 0, 5, 'a'}),
+			withOption(OptVendorClass, []byte{0, 0}),
+			withOption(OptUserClass, []byte{0, 9, 'a'}),
+			withOption(OptClientFQDN, []byte{0, 9, 'a'}),
+			withOption(OptORO, []byte{0, 23, 0}),
+			withOption(OptVendorOpts, []byte{0, 0, 0x11, 0x8b, 0, 1, 0, 9}),
+			withOption(OptPreference, []byte{}),
+			withOption(OptRapidCommit, []byte{1}),
+			withOption(OptReconfAccept, []byte{1, 2}),
+			withOption(OptStatusCode, []byte{0}),
+			withOption(OptIAPD, []byte{0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 0, 3, 1, 2, 3}),
+			withOption(OptDNSServers, []byte{1, 2, 3}),
+			withOption(OptInterfaceID, nil),
+			withOption(OptAuth, []byte{1}),
+		} {
+			c := newConvo(t, tg, duidLL(byte(0x20+i)))
+			c.step("direct", srvMsg(Solicit, 0xf00000+uint32(i), c.duid, []opt{withNA(1), o}))
+			out = append(out, c.out...)
+		}
+		for i, o := range []opt{
+			withOption(OptRemoteID, []byte{0, 0}),
+			withOption(OptRemoteID, []byte{0, 0, 0, 9}),
+			withOption(OptElapsedTime, []byte{1}),
+			withOption(OptClientLinkLayerAddr, []byte{1}),
+			withOption(OptSubscriberID, nil),
+		} {
+			c := newConvo(t, tg, duidLL(byte(0x40+i)))
+			q := srvMsg(Solicit, 0xf10000+uint32(i), c.duid, []opt{withNA(1)})
+			c.step("relayed", srvRelay(q, relayHop{link: "2001:db8:2::1", peer: "fe80::40", opts: []opt{o}}))
+			out = append(out, c.out...)
+		}
+		return out
+	}},
+}

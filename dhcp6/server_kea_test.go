@@ -34,6 +34,7 @@ func TestKeaCompare(t *testing.T) {
 	}{
 		{"basic", keaCompareConfig, keaScenarios},
 		{"reservations-classes", keaResvConfig, keaResvScenarios},
+		{"malformed", keaCompareConfig, keaMalformedScenarios},
 	}
 	for i, su := range suites {
 		t.Run(su.name, func(t *testing.T) {

@@ -37,6 +37,10 @@ type view struct {
 	probation   uint32
 	earlyGlobal bool
 
+	// formats are the option definitions received options are checked
+	// against.
+	formats map[uint16]optFormat
+
 	// hookSubnets is the subnet6collection handed to subnet6_select.
 	hookSubnets []hooks.Subnet6
 	globalUC    string
@@ -98,6 +102,7 @@ func newView(cfg *config.DHCP6, serverID []byte) (*view, error) {
 		probation:   cfg.DeclineProbationPeriod,
 		earlyGlobal: cfg.EarlyGlobalReservationsLookup,
 		globalUC:    string(cfg.UserContext),
+		formats:     optFormats(cfg.OptionDefs),
 	}
 	if len(v.idTypes) == 0 {
 		v.idTypes = []config.IdentifierType{config.IDHWAddress, config.IDDUID}
