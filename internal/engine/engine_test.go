@@ -290,3 +290,42 @@ func TestNewNeedsConnAndHandler(t *testing.T) {
 		t.Error("New without Conn and Handler succeeded")
 	}
 }
+
+// SyncInterval spaces syncs out: batches arriving within an interval share
+// one sync, and a lone batch after a quiet period is synced at once.
+func TestEngineSyncInterval(t *testing.T) {
+	c := NewMemConn(256, 256)
+	var syncs atomic.Int32
+	_, _, _ = startEngine(t, Config{Conn: c, Handler: echo, Queue: 32, SyncInterval: 50 * time.Millisecond,
+		Sync: func(context.Context) error { syncs.Add(1); return nil }})
+	start := time.Now()
+	c.Inject([]byte("s0"), client, server, 1)
+	recv(t, c)
+	if d := time.Since(start); d > 40*time.Millisecond {
+		t.Errorf("first reply after %v: a sync after a quiet period must not wait", d)
+	}
+	for i := range 10 {
+		c.Inject([]byte{'s', byte('1' + i)}, client, server, 1)
+		time.Sleep(3 * time.Millisecond)
+	}
+	for range 10 {
+		recv(t, c)
+	}
+	if n := syncs.Load(); n > 3 {
+		t.Errorf("%d syncs for 11 packets within about 80 ms, want at most 3 with a 50 ms interval", n)
+	}
+}
+
+func TestEngineSyncInline(t *testing.T) {
+	c := NewMemConn(16, 16)
+	var syncs atomic.Int32
+	e, _, _ := startEngine(t, Config{Conn: c, Handler: echo, SyncInline: true,
+		Sync: func(context.Context) error { syncs.Add(1); return nil }})
+	c.Inject([]byte("sack"), client, server, 1)
+	if p := recv(t, c); string(p.Data()) != "sack" || syncs.Load() != 1 {
+		t.Errorf("sent %q after %d syncs", p.Data(), syncs.Load())
+	}
+	if st := e.Stats(); st.Batches != 0 {
+		t.Errorf("%d batches went to the committer", st.Batches)
+	}
+}
