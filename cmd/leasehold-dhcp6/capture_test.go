@@ -5,10 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/leasehold/leasehold/internal/pcapfile"
 )
 
 // dhcp6Msg is a DHCPv6 message seen in a capture: its type, client DUID
@@ -30,34 +31,20 @@ type iaLease struct {
 	Valid  uint32
 }
 
-// readDHCP6 returns the DHCPv6 messages (relayed ones left out: they are
-// the relay's business) of a classic pcap file of Ethernet frames.
+// readDHCP6 returns the DHCPv6 messages of a capture, decoded by
+// gopacket; relayed ones are left out (they are the relay's business).
 func readDHCP6(path string) ([]dhcp6Msg, error) {
-	b, err := os.ReadFile(path)
+	dgrams, err := pcapfile.ReadUDP(path, 546, 547)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) < 24 {
-		return nil, fmt.Errorf("%s: no pcap header", path)
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	switch bo.Uint32(b) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
-	case 0xd4c3b2a1, 0x4d3cb2a1:
-		bo = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("%s: not a classic pcap file", path)
-	}
 	var out []dhcp6Msg
-	for off := 24; off+16 <= len(b); {
-		n := int(bo.Uint32(b[off+8:]))
-		if off+16+n > len(b) {
-			break
+	for _, d := range dgrams {
+		var l layers.DHCPv6
+		if err := l.DecodeFromBytes(d.Payload, gopacket.NilDecodeFeedback); err != nil {
+			return nil, fmt.Errorf("%s frame %d: %w", path, d.Frame, err)
 		}
-		pkt := gopacket.NewPacket(b[off+16:off+16+n], layers.LayerTypeEthernet, gopacket.NoCopy)
-		off += 16 + n
-		l, ok := pkt.Layer(layers.LayerTypeDHCPv6).(*layers.DHCPv6)
-		if !ok || l.MsgType == layers.DHCPv6MsgTypeRelayForward || l.MsgType == layers.DHCPv6MsgTypeRelayReply {
+		if l.MsgType == layers.DHCPv6MsgTypeRelayForward || l.MsgType == layers.DHCPv6MsgTypeRelayReply {
 			continue
 		}
 		m := dhcp6Msg{Type: l.MsgType, Status: -1}
