@@ -3,6 +3,7 @@ package dhcp6
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"net/netip"
 
 	"github.com/leasehold/leasehold/config"
@@ -297,12 +298,34 @@ func (x *exchange) allocateUnreserved(c *ia) ([]lease.Lease6, error) {
 		}
 		return true
 	})
-	if ferr != nil || out != nil || !tried {
+	if ferr != nil || out != nil {
 		return out, ferr
 	}
-	// Every pool is full; an expired lease not yet reclaimed can be
-	// reused, as Kea's allocator does when it walks onto one.
-	return x.reuseAnyExpired(c)
+	if tried {
+		// Every pool is full; an expired lease not yet reclaimed can be
+		// reused, as Kea's allocator does when it walks onto one.
+		if out, ferr = x.reuseAnyExpired(c); ferr != nil || out != nil {
+			return out, ferr
+		}
+	}
+	x.allocFailed(c, tried)
+	return nil, nil
+}
+
+// allocFailed warns that no lease could be made, as Kea's allocation
+// engine does.
+func (x *exchange) allocFailed(c *ia, pools bool) {
+	log := x.s.allocLog
+	if !log.Enabled(x.ctx, slog.LevelWarn) {
+		return
+	}
+	msg := "no pool of the subnet admits the client's classes"
+	if pools {
+		msg = "no free address or prefix in the pools"
+	}
+	log.LogAttrs(x.ctx, slog.LevelWarn, "failed to allocate a lease: "+msg,
+		slog.String("type", c.typ.String()), slog.Uint64("iaid", uint64(c.iaid)),
+		slog.Uint64("subnet", uint64(x.subnet.id)), slog.String("duid", DUID{Raw: x.clientID}.String()))
 }
 
 // poolsOf lists the pools of sn for lease type t that admit the client.

@@ -160,60 +160,74 @@ func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta, buf []b
 		x.args = hooks.Args{Query: x.raw}
 		if s.hooks.Call(ctx, hooks.Buffer6Receive, &x.args) == hooks.Drop {
 			c.received[0].Add(1)
-			return Response{}, c.drop(DropHook)
+			return Response{}, x.drop(DropHook)
 		}
 		x.takeQuery(x.args.Query)
 	}
 	if err := x.pkt.Decode(x.raw); err != nil {
 		c.received[0].Add(1)
-		return Response{}, c.drop(decodeReason(err))
+		return Response{}, x.drop(decodeReason(err))
 	}
 	x.msg = &x.pkt.Msg
 	c.received[typeSlot(x.msg.Type)].Add(1)
 	if !x.v.validOptions(&x.pkt) {
-		return Response{}, c.drop(DropMalformed)
+		return Response{}, x.drop(DropMalformed)
 	}
 	if !x.testServerID() {
-		return Response{}, c.drop(DropServerID)
+		return Response{}, x.drop(DropServerID)
 	}
 	if !x.testUnicast() {
-		return Response{}, c.drop(DropUnicast)
+		return Response{}, x.drop(DropUnicast)
 	}
 	x.classify()
 	if s.hooks.Enabled(hooks.Pkt6Receive) {
 		x.args = hooks.Args{Query: x.raw}
 		if st := s.hooks.Call(ctx, hooks.Pkt6Receive, &x.args); st == hooks.Skip || st == hooks.Drop {
-			return Response{}, c.drop(DropHook)
+			return Response{}, x.drop(DropHook)
 		}
 		if err := x.adoptQuery(x.args.Query); err != nil {
-			return Response{}, c.drop(decodeReason(err))
+			return Response{}, x.drop(decodeReason(err))
 		}
 	}
 	if r, ok := x.sanityCheck(); !ok {
-		return Response{}, c.drop(r)
+		return Response{}, x.drop(r)
 	}
 	if x.inClass("DROP") {
-		return Response{}, c.drop(DropClass)
+		return Response{}, x.drop(DropClass)
 	}
 	if data, ok := x.msg.Options.Get(OptClientID); ok {
 		x.clientID = data
 	}
 	x.hw = x.getMAC()
 	if x.v.earlyGlobal && !x.earlyGlobalLookup() {
-		return Response{}, c.drop(DropClass)
+		return Response{}, x.drop(DropClass)
 	}
 	if r, ok := x.initContext(); !ok {
-		return Response{}, c.drop(r)
+		return Response{}, x.drop(r)
 	}
 	reason, ok := x.dispatch()
 	if x.storeErr != nil {
-		s.log.Error("lease store failed; packet dropped", "type", x.msg.Type.String(), "error", x.storeErr)
-		return Response{}, c.drop(DropStore)
+		s.allocLog.Error("lease store failed; packet dropped", "type", x.msg.Type.String(), "error", x.storeErr)
+		return Response{}, x.drop(DropStore)
 	}
 	if !ok {
-		return Response{}, c.drop(reason)
+		return Response{}, x.drop(reason)
 	}
 	return x.finish()
+}
+
+// drop counts a datagram that gets no reply and logs it at debug level
+// (Kea's bad-packets and packets loggers do the same).
+func (x *exchange) drop(r DropReason) error {
+	if log := x.s.pktLog; log.Enabled(x.ctx, slog.LevelDebug) {
+		t := "unknown"
+		if x.msg != nil {
+			t = x.msg.Type.String()
+		}
+		log.LogAttrs(x.ctx, slog.LevelDebug, "packet dropped", slog.String("reason", r.String()),
+			slog.String("type", t), slog.String("from", x.meta.Src.String()))
+	}
+	return x.s.counters.drop(r)
 }
 
 // takeQuery makes a query a buffer6_receive callout returned the one to
@@ -495,7 +509,7 @@ func (x *exchange) useReservedHostname(h *host) {
 
 // logLease logs a lease event at INFO, as Kea's lease logger does.
 func (x *exchange) logLease(l *lease.Lease6, msg string) {
-	log := x.s.log
+	log := x.s.leaseLog
 	if !log.Enabled(x.ctx, slog.LevelInfo) {
 		return
 	}

@@ -23,7 +23,7 @@ func (x *exchange) finish() (Response, error) {
 	x.items = items
 	if err != nil {
 		s.log.Error("cannot encode the reply; packet dropped", "type", x.reply.String(), "error", err)
-		return Response{}, c.drop(DropBuild)
+		return Response{}, x.drop(DropBuild)
 	}
 	r := Response{Data: data, Type: x.reply, Dst: x.destination(), IfIndex: x.meta.IfIndex, Sync: x.changed}
 	var sub *hooks.Subnet6
@@ -37,7 +37,7 @@ func (x *exchange) finish() (Response, error) {
 		if x.changed {
 			if err := s.store.Sync(x.ctx); err != nil {
 				s.log.Error("lease store sync failed; reply not sent", "error", err)
-				return Response{}, c.drop(DropSync)
+				return Response{}, x.drop(DropSync)
 			}
 			r.Sync = false
 		}
@@ -51,7 +51,7 @@ func (x *exchange) finish() (Response, error) {
 			s.resumeParked(step, a, pending, sub, deliver)
 		}) {
 		case hooks.Drop:
-			return Response{}, c.drop(DropHook)
+			return Response{}, x.drop(DropHook)
 		case hooks.Park:
 			c.parked.Add(1)
 			return Response{}, ErrParked
@@ -59,7 +59,7 @@ func (x *exchange) finish() (Response, error) {
 	}
 	r, ok := s.sendHooks(x.ctx, x.raw, r, sub, &x.args)
 	if !ok {
-		return Response{}, c.drop(DropHook)
+		return Response{}, x.drop(DropHook)
 	}
 	c.sent[typeSlot(r.Type)].Add(1)
 	c.sentTotal.Add(1)

@@ -128,7 +128,7 @@ func (s *Server) reclaimHooksMode(ctx context.Context, l *lease.Lease6, remove b
 		}
 		if recovered {
 			s.counters.recovered.Add(1)
-			s.log.Info("declined address recovered after its probation period", "address", l.Addr.String())
+			s.leaseLog.Info("declined address recovered after its probation period", "address", l.Addr.String())
 		}
 	}
 	s.counters.reclaimed.Add(1)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/logging"
 	"github.com/leasehold/leasehold/lease"
 )
 
@@ -43,9 +44,12 @@ import (
 type Server struct {
 	store lease.Store
 	hooks *hooks.Manager
-	log   *slog.Logger
-	now   func() time.Time
-	opts  ServerOptions
+	// log is the root logger (kea-dhcp6); pktLog, leaseLog and allocLog
+	// carry Kea's child logger names, so a configuration's loggers route
+	// them as Kea's.
+	log, pktLog, leaseLog, allocLog *slog.Logger
+	now                             func() time.Time
+	opts                            ServerOptions
 
 	view     atomic.Pointer[view]
 	counters counters
@@ -110,6 +114,9 @@ func NewServer(cfg *config.DHCP6, opts ServerOptions) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.pktLog = s.log.With(logging.LoggerKey, "kea-dhcp6.packets")
+	s.leaseLog = s.log.With(logging.LoggerKey, "kea-dhcp6.leases")
+	s.allocLog = s.log.With(logging.LoggerKey, "kea-dhcp6.alloc-engine")
 	if s.now == nil {
 		s.now = time.Now
 	}

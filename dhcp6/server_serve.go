@@ -106,7 +106,7 @@ func (s *Server) serveConns(ctx context.Context, conns []servedConn) error {
 			Conn:    c.Conn,
 			Handler: s.engineHandler(pctx, c.ifName, deliver),
 			Sync:    s.store.Sync,
-			Logger:  s.log,
+			Logger:  s.pktLog,
 		})
 		if err != nil {
 			return err
@@ -244,12 +244,12 @@ func (s *Server) reclaimLoop(ctx context.Context) {
 		if e.ReclaimTimerWaitTime > 0 && !now.Before(nextReclaim) {
 			res, err := s.ReclaimExpired(ctx)
 			if err != nil && ctx.Err() == nil {
-				s.log.Error("reclaiming expired leases failed", "error", err)
+				s.allocLog.Error("reclaiming expired leases failed", "error", err)
 			}
 			if res.Incomplete {
 				incomplete++
 				if n := int(e.UnwarnedReclaimCycles); n > 0 && incomplete > n {
-					s.log.Warn("expired leases are not all reclaimed in a pass; consider raising max-reclaim-leases or max-reclaim-time",
+					s.allocLog.Warn("expired leases are not all reclaimed in a pass; consider raising max-reclaim-leases or max-reclaim-time",
 						"passes", incomplete)
 					incomplete = 0
 				}
@@ -260,7 +260,7 @@ func (s *Server) reclaimLoop(ctx context.Context) {
 		}
 		if e.FlushReclaimedTimerWaitTime > 0 && !now.Before(nextFlush) {
 			if _, err := s.FlushReclaimed(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("removing reclaimed leases failed", "error", err)
+				s.allocLog.Error("removing reclaimed leases failed", "error", err)
 			}
 			nextFlush = time.Time{}
 		}
