@@ -103,7 +103,9 @@ func (s *fakeServer) Serve(ctx context.Context) error {
 	}
 	s.deps.Logger.Debug("fake server debug detail")
 	s.deps.Logger.Info("fake server serving", "port", s.deps.Port, "client-port", s.deps.ClientPort)
-	close(s.ready)
+	if !strings.Contains(string(s.current().UserContext), "fake-never-ready") {
+		close(s.ready)
+	}
 	select {
 	case <-ctx.Done():
 	case <-s.stop:

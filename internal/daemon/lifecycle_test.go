@@ -218,3 +218,19 @@ func (f fileText) String() string {
 	b, _ := os.ReadFile(string(f))
 	return string(b)
 }
+
+// TestStopBeforeReady: a server whose sockets never open is never reported
+// started, and SIGTERM still stops it cleanly.
+func TestStopBeforeReady(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "kea-dhcp4.conf"), conf4(filepath.Join(dir, "l.csv"), `"user-context": {"fake-never-ready": true},`))
+	r := startRun(t, "-c", cfg)
+	waitFor(t, r.out, `fake server serving`, 0)
+	r.sigs <- syscall.SIGTERM
+	if code := r.exit(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if strings.Contains(r.out.String(), " started") {
+		t.Errorf("a server that never became ready was reported started:\n%s", r.out)
+	}
+}

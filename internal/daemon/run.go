@@ -174,17 +174,19 @@ func (d *daemon[C]) run() int {
 	}
 	served := make(chan error, 1)
 	go func() { served <- d.srv.Serve(ctx) }()
+	started := fmt.Sprintf("leasehold %s server version %s started", d.f.Title, versionString())
+	var ready <-chan struct{} // nil once the start line is out
 	if r, ok := d.srv.(Readier); ok {
-		select {
-		case <-r.Ready():
-		case err := <-served:
-			return d.failed(ctx, err)
-		}
+		ready = r.Ready()
+	} else {
+		d.log.Info(started)
 	}
-	d.log.Info(fmt.Sprintf("leasehold %s server version %s started", d.f.Title, versionString()))
 
 	for {
 		select {
+		case <-ready:
+			d.log.Info(started)
+			ready = nil
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				d.reload(ctx)
