@@ -363,7 +363,7 @@ func TestBuilderRecovers(t *testing.T) {
 func TestBuildTypedRoundTrip(t *testing.T) {
 	b := NewBuilder(nil, Header{Op: BootRequest, HType: 1, HLen: 6})
 	mask := netip.MustParseAddr("255.255.255.0")
-	for i, err := range []error{
+	m := decodeBuilt(t, &b,
 		b.AddMessageType(Request),
 		b.AddUint8(OptNetBIOSNodeType, 8),
 		b.AddUint16(OptMaxMessageSize, 1400),
@@ -372,19 +372,7 @@ func TestBuildTypedRoundTrip(t *testing.T) {
 		b.AddIP(OptRequestedIP, netip.MustParseAddr("::ffff:192.0.2.9")),
 		b.AddIP(OptSubnetSelection, netip.MustParseAddr("198.51.100.0")),
 		b.AddString(OptHostname, "host-b"),
-	} {
-		if err != nil {
-			t.Fatalf("adder %d: %v", i, err)
-		}
-	}
-	msg, err := b.Finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m Message
-	if err := m.Decode(msg); err != nil {
-		t.Fatal(err)
-	}
+	)
 	if v, _ := m.Uint8(OptNetBIOSNodeType); v != 8 {
 		t.Errorf("option 46 = %d", v)
 	}

@@ -2,7 +2,9 @@ package dhcp4
 
 import (
 	"encoding/binary"
+	"errors"
 	"net/netip"
+	"testing"
 )
 
 // Fixtures are assembled byte by byte here, not with Builder, so that the
@@ -98,10 +100,46 @@ func ackPkt() []byte {
 
 func addr4(b [4]byte) netip.Addr { return netip.AddrFrom4(b) }
 
-// testHeader is the header the builder tests and benchmarks reply with.
+// ackHeader is the header the builder tests and benchmarks reply with.
 func ackHeader() Header {
 	h := Header{Op: BootReply, HType: 1, HLen: 6, XID: 0x3903f327, Flags: BroadcastFlag,
 		CIAddr: netip.IPv4Unspecified(), YIAddr: addr4(clientIP), SIAddr: netip.IPv4Unspecified(), GIAddr: addr4(relayIP)}
 	copy(h.CHAddr[:], testMAC)
 	return h
+}
+
+// decodeBuilt fails t at the first builder step that returned an error,
+// then finishes the message and decodes it.
+func decodeBuilt(t *testing.T, b *Builder, steps ...error) *Message {
+	t.Helper()
+	for i, err := range steps {
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	msg, err := b.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Message
+	if err := m.Decode(msg); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// wantBadOption requires err to be ErrBadOption with the text want, and
+// Decode to refuse a message that carries data as option code, for each of
+// codes: a typed parser and the decoder must agree on what is malformed.
+func wantBadOption(t *testing.T, err error, want string, data []byte, codes ...uint8) {
+	t.Helper()
+	if err == nil || err.Error() != want || !errors.Is(err, ErrBadOption) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	for _, code := range codes {
+		var m Message
+		if err := m.Decode(rawMsg(rawHeader(2, 1, 0, noAddr, noAddr, noAddr), opt(code, data...))); !errors.Is(err, ErrBadOption) {
+			t.Errorf("Decode with option %d: err = %v, want ErrBadOption", code, err)
+		}
+	}
 }

@@ -97,18 +97,10 @@ func TestGopacketAgreesOnBuilt(t *testing.T) {
 	pkts := map[string][]byte{"discover": discoverPkt(), "request": requestPkt(), "ack": ackPkt()}
 	for _, name := range []string{"discover", "request", "ack"} {
 		b := NewBuilder(nil, replyHeaderFor(name))
-		var err error
-		switch name {
-		case "discover":
-			err = buildDiscover(&b)
-		case "request":
-			err = buildRequest(&b)
-		default:
-			err = buildAck(&b)
-		}
-		if err != nil {
+		if err := buildNamed(&b, name); err != nil {
 			t.Fatal(err)
 		}
+		var err error
 		if pkts["built "+name], err = b.Finish(); err != nil {
 			t.Fatal(err)
 		}

@@ -39,9 +39,7 @@ func TestClientFQDN(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := ParseClientFQDN(tc.data)
 			if tc.err != "" {
-				if err == nil || err.Error() != tc.err || !errors.Is(err, ErrBadOption) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
+				wantBadOption(t, err, tc.err, tc.data)
 				return
 			}
 			if err != nil {

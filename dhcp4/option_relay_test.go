@@ -31,14 +31,7 @@ func TestRelayAgentInfo(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := ParseRelayAgentInfo(tc.data)
 			if tc.err != "" {
-				if err == nil || err.Error() != tc.err || !errors.Is(err, ErrBadOption) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
-				// Decode must refuse the same value.
-				var m Message
-				if err := m.Decode(rawMsg(rawHeader(1, 1, 0, noAddr, noAddr, noAddr), opt(82, tc.data...))); !errors.Is(err, ErrBadOption) {
-					t.Errorf("Decode err = %v, want ErrBadOption", err)
-				}
+				wantBadOption(t, err, tc.err, tc.data, OptRelayAgentInfo)
 				return
 			}
 			if err != nil {
@@ -95,27 +88,14 @@ func TestRelayAgentInfoFromMessage(t *testing.T) {
 // would, and reads it back.
 func TestBuildRelayAgentInfo(t *testing.T) {
 	b := NewBuilder(nil, Header{Op: BootRequest, GIAddr: addr4(relayIP)})
-	steps := []error{
+	m := decodeBuilt(t, &b,
 		b.AddMessageType(Discover),
 		b.StartOption(OptRelayAgentInfo),
 		b.AddSubOption(RelayCircuitID, []byte("eth0/1/7")),
 		b.AddSubOption(RelayRemoteID, []byte("remote-17")),
 		b.AddSubOption(RelayLinkSelection, []byte{192, 0, 2, 0}),
 		b.EndOption(),
-	}
-	for i, err := range steps {
-		if err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-	}
-	msg, err := b.Finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m Message
-	if err := m.Decode(msg); err != nil {
-		t.Fatal(err)
-	}
+	)
 	if d, _ := m.Option(OptRelayAgentInfo); !bytes.Equal(d, relayInfo) {
 		t.Errorf("option 82 = %x, want %x", d, relayInfo)
 	}

@@ -32,13 +32,7 @@ func TestClasslessRoutes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := AppendClasslessRoutes(nil, tc.data)
 			if tc.err != "" {
-				if err == nil || err.Error() != tc.err || !errors.Is(err, ErrBadOption) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
-				var m Message
-				if err := m.Decode(rawMsg(rawHeader(2, 1, 0, noAddr, noAddr, noAddr), opt(121, tc.data...))); !errors.Is(err, ErrBadOption) {
-					t.Errorf("Decode err = %v, want ErrBadOption", err)
-				}
+				wantBadOption(t, err, tc.err, tc.data, OptClasslessRoutes)
 				return
 			}
 			if err != nil {
@@ -55,17 +49,7 @@ func TestClasslessRoutes(t *testing.T) {
 
 			// Through a message and back, reusing the caller's slice.
 			b := NewBuilder(nil, Header{Op: BootReply})
-			if err := b.AddClasslessRoutes(got); err != nil {
-				t.Fatal(err)
-			}
-			msg, err := b.Finish()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var m Message
-			if err := m.Decode(msg); err != nil {
-				t.Fatal(err)
-			}
+			m := decodeBuilt(t, &b, b.AddClasslessRoutes(got))
 			dst := make([]Route, 0, 8)
 			back, ok := m.ClasslessRoutes(dst)
 			if !ok || len(back) != len(got) || &back[:1][0] != &dst[:1][0] {

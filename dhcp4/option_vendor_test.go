@@ -2,7 +2,6 @@ package dhcp4
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 )
 
@@ -26,15 +25,7 @@ func TestVendorBlocks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v, err := ParseVendorBlocks(OptVIVendorSpecific, tc.data)
 			if tc.err != "" {
-				if err == nil || err.Error() != tc.err || !errors.Is(err, ErrBadOption) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
-				for _, code := range []uint8{OptVIVendorClass, OptVIVendorSpecific} {
-					var m Message
-					if err := m.Decode(rawMsg(rawHeader(2, 1, 0, noAddr, noAddr, noAddr), opt(code, tc.data...))); !errors.Is(err, ErrBadOption) {
-						t.Errorf("Decode with option %d: err = %v, want ErrBadOption", code, err)
-					}
-				}
+				wantBadOption(t, err, tc.err, tc.data, OptVIVendorClass, OptVIVendorSpecific)
 				return
 			}
 			if err != nil {
@@ -60,7 +51,7 @@ func TestVendorBlocks(t *testing.T) {
 // reads them back through the typed accessors.
 func TestBuildVendor(t *testing.T) {
 	b := NewBuilder(nil, Header{Op: BootReply})
-	steps := []error{
+	m := decodeBuilt(t, &b,
 		b.StartOption(OptVIVendorClass),
 		b.StartVendor(4491),
 		b.AppendUint8(6),
@@ -81,20 +72,7 @@ func TestBuildVendor(t *testing.T) {
 		b.AddSubOption(6, []byte{3}),
 		b.AddSubOption(8, []byte{1, 2, 3, 4}),
 		b.EndOption(),
-	}
-	for i, err := range steps {
-		if err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-	}
-	msg, err := b.Finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m Message
-	if err := m.Decode(msg); err != nil {
-		t.Fatal(err)
-	}
+	)
 	vc, ok := m.VIVendorClass()
 	if !ok {
 		t.Fatal("VIVendorClass() absent")
