@@ -53,9 +53,13 @@ type IAPrefix struct {
 	Options          Options // STATUS_CODE, PD_EXCLUDE
 }
 
-// subOptions validates the options that follow an option's fixed header and
-// says, on error, which option held them.
+// subOptions checks that data holds parent's fixed header of hdr bytes,
+// then validates the options that follow it and says, on error, which
+// option held them.
 func subOptions(data []byte, hdr int, parent OptionCode) (Options, error) {
+	if len(data) < hdr {
+		return nil, shortOption(parent, len(data), hdr)
+	}
 	opts := Options(data[hdr:])
 	if err := opts.Validate(); err != nil {
 		var e *Error
@@ -80,9 +84,6 @@ func shortOption(code OptionCode, got, want int) error {
 
 // ParseIANA decodes the data of an IA_NA option.
 func ParseIANA(data []byte) (IANA, error) {
-	if len(data) < ianaHeaderLen {
-		return IANA{}, shortOption(OptIANA, len(data), ianaHeaderLen)
-	}
 	opts, err := subOptions(data, ianaHeaderLen, OptIANA)
 	if err != nil {
 		return IANA{}, err
@@ -92,9 +93,6 @@ func ParseIANA(data []byte) (IANA, error) {
 
 // ParseIATA decodes the data of an IA_TA option.
 func ParseIATA(data []byte) (IATA, error) {
-	if len(data) < iataHeaderLen {
-		return IATA{}, shortOption(OptIATA, len(data), iataHeaderLen)
-	}
 	opts, err := subOptions(data, iataHeaderLen, OptIATA)
 	if err != nil {
 		return IATA{}, err
@@ -104,9 +102,6 @@ func ParseIATA(data []byte) (IATA, error) {
 
 // ParseIAPD decodes the data of an IA_PD option.
 func ParseIAPD(data []byte) (IAPD, error) {
-	if len(data) < iapdHeaderLen {
-		return IAPD{}, shortOption(OptIAPD, len(data), iapdHeaderLen)
-	}
 	opts, err := subOptions(data, iapdHeaderLen, OptIAPD)
 	if err != nil {
 		return IAPD{}, err
@@ -116,9 +111,6 @@ func ParseIAPD(data []byte) (IAPD, error) {
 
 // ParseIAAddr decodes the data of an IAADDR option.
 func ParseIAAddr(data []byte) (IAAddr, error) {
-	if len(data) < iaAddrHeaderLen {
-		return IAAddr{}, shortOption(OptIAAddr, len(data), iaAddrHeaderLen)
-	}
 	opts, err := subOptions(data, iaAddrHeaderLen, OptIAAddr)
 	if err != nil {
 		return IAAddr{}, err

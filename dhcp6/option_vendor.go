@@ -112,9 +112,6 @@ type VendorOpts struct {
 
 // ParseVendorOpts decodes the data of a VENDOR_OPTS option.
 func ParseVendorOpts(data []byte) (VendorOpts, error) {
-	if len(data) < 4 {
-		return VendorOpts{}, shortOption(OptVendorOpts, len(data), 4)
-	}
 	opts, err := subOptions(data, 4, OptVendorOpts)
 	if err != nil {
 		return VendorOpts{}, err
