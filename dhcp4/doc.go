@@ -50,7 +50,9 @@
 //   - a Builder method composing it in place with StartOption, the Append
 //     methods and EndOption, so that building needs no temporary slice;
 //   - table tests for good and malformed values and a round trip through
-//     Builder and Decode, in option_<name>_test.go.
+//     Builder and Decode, in option_<name>_test.go (fixtures_test.go has
+//     wantBadOption, which also checks that Decode refuses what Parse
+//     refuses, and decodeBuilt).
 //
 // Keep accessors and adders free of allocations: take a destination slice
 // from the caller when a value has a variable number of parts (as

@@ -52,8 +52,9 @@
 //  2. In option_<topic>.go, write ParseX(data []byte) (X, error) returning a
 //     value type whose slices refer into data. Check every length before
 //     reading, report problems with errorf(ErrBadOption, offset, OptX, ...),
-//     and never size an allocation from a wire count. If it holds
-//     sub-options, validate them with subOptions.
+//     and never size an allocation from a wire count. If sub-options follow
+//     a fixed header, subOptions checks the header's length and validates
+//     them.
 //  3. Write the builder side as a Builder method: AddX for a whole option
 //     (StartOption, Write* calls, EndOption), or StartX leaving it open when
 //     it carries sub-options.
