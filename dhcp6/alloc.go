@@ -594,10 +594,14 @@ func (x *exchange) updateLeaseData(c *ia, leases []lease.Lease6) []lease.Lease6 
 		if x.fake {
 			continue
 		}
+		old := *l
 		if l.State == lease.StateExpiredReclaimed {
 			l.State = lease.StateDefault
 		}
 		l.CLTT = x.unix
+		if l.Hostname == old.Hostname && x.reuse(x.subnet, old, l) {
+			continue
+		}
 		if err := x.s.store.Update6(x.ctx, l); err != nil {
 			x.storeErr = err
 			continue
@@ -887,6 +891,10 @@ func (x *exchange) extendLease(c *ia, l lease.Lease6) (lease.Lease6, bool, error
 	l.State = lease.StateDefault
 	if !x.renewHook(c, sn, &l) {
 		return old, true, nil
+	}
+	if !extensionChanges(&old, &l, x.unix) && x.reuse(sn, old, &l) {
+		x.logLease(&l, "lease reused")
+		return l, true, nil
 	}
 	if old.Expired(x.unix) && old.State != lease.StateExpiredReclaimed {
 		x.s.reclaimHooks(x.ctx, &old, false)

@@ -56,6 +56,7 @@ type exchange struct {
 	top       statusOut
 	rapid     bool
 	allocated []netip.Prefix
+	reused    []netip.Prefix // leases sent from the cache, not written
 	newLeases []lease.Lease6
 	oldLeases []lease.Lease6
 	levels    []*optionLevel
@@ -127,7 +128,7 @@ func (x *exchange) reset(ctx context.Context, req []byte, meta PacketMeta) {
 	x.fake, x.changed, x.storeErr = false, false, nil
 	x.ias, x.subs = x.ias[:0], x.subs[:0]
 	x.status, x.rapid = nil, false
-	x.allocated = x.allocated[:0]
+	x.allocated, x.reused = x.allocated[:0], x.reused[:0]
 	x.newLeases, x.oldLeases = x.newLeases[:0], x.oldLeases[:0]
 	x.levels, x.out = x.levels[:0], x.out[:0]
 	x.vendorSubs, x.vendorIdx = x.vendorSubs[:0], -1

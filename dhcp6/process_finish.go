@@ -41,7 +41,7 @@ func (x *exchange) finish() (Response, error) {
 			}
 			r.Sync = false
 		}
-		a := (&hooks.Args{Query: x.raw, Response: data, Leases6: nonNil(x.newLeases), DeletedLeases6: nonNil(x.deleted())}).Clone()
+		a := (&hooks.Args{Query: x.raw, Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}).Clone()
 		deliver := x.meta.Deliver
 		// A parked reply must outlive this call: the caller reuses its
 		// buffer.
@@ -64,6 +64,21 @@ func (x *exchange) finish() (Response, error) {
 	c.sent[typeSlot(r.Type)].Add(1)
 	c.sentTotal.Add(1)
 	return r, nil
+}
+
+// committed lists the leases the message wrote (leases6_committed's
+// leases6): those sent from the lease cache were not.
+func (x *exchange) committed() []lease.Lease6 {
+	if len(x.reused) == 0 {
+		return x.newLeases
+	}
+	var out []lease.Lease6
+	for _, l := range x.newLeases {
+		if !x.isReused(l.Prefix()) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // deleted lists the leases the message took away from the client that

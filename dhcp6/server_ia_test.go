@@ -100,3 +100,31 @@ func TestReuseExpired(t *testing.T) {
 	p := ts.ask(srvMsg(Renew, 3, duidLL(1), []opt{withServerID(ts.sid()), withIAs(old.Msg.Options)}), tsDirect)
 	requireHas(t, p, "IA_NA(1 t1=0 t2=0 IAADDR(2001:db8:1::100 0/0 ) STATUS(NoAddrsAvail) )")
 }
+
+// TestLeaseCache checks Kea's lease caching: a renewal early in the lease
+// (within cache-threshold of the valid lifetime) keeps the stored lease
+// and gets what is left of its lifetimes; a later one extends it.
+func TestLeaseCache(t *testing.T) {
+	ts := newTS(t, strings.Replace(tsBase, `"renew-timer": 1000,`, `"renew-timer": 1000, "cache-threshold": 0.25,`, 1))
+	d := duidLL(1)
+	rep := ts.sarr(d, tsDirect, withNA(1))
+	stored, _ := ts.lease(lease.TypeNA, "2001:db8:1::100")
+	ts.advance(600e9)
+	p, r, err := ts.handle(srvMsg(Renew, 3, d, []opt{withServerID(ts.sid()), withIAs(rep.Msg.Options)}), tsDirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireHas(t, p, "IA_NA(1 t1=1000 t2=2000 IAADDR(2001:db8:1::100 2400/3400 ) )")
+	if r.Sync {
+		t.Error("a cached renewal asks for a sync")
+	}
+	if l, _ := ts.lease(lease.TypeNA, "2001:db8:1::100"); l.CLTT != stored.CLTT {
+		t.Error("a cached renewal rewrote the lease")
+	}
+	ts.advance(500e9) // 1100 s: past 25% of 4000
+	p = ts.ask(srvMsg(Renew, 4, d, []opt{withServerID(ts.sid()), withIAs(rep.Msg.Options)}), tsDirect)
+	requireHas(t, p, "IAADDR(2001:db8:1::100 3000/4000 )")
+	if l, _ := ts.lease(lease.TypeNA, "2001:db8:1::100"); l.CLTT != ts.now.Unix() {
+		t.Error("a renewal past the threshold did not extend the lease")
+	}
+}
