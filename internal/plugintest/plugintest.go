@@ -4,11 +4,7 @@
 //
 //	var plugins plugintest.Builder
 //
-//	func TestMain(m *testing.M) {
-//		code := m.Run()
-//		plugins.RemoveAll()
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { os.Exit(plugins.Run(m)) }
 //
 //	func TestPlugin(t *testing.T) {
 //		path := plugins.Build(t, ".") // this directory's main package
@@ -34,7 +30,8 @@ import (
 // Builder builds main packages with "go build" into one temporary
 // directory, each package once: a plugin binary takes seconds to link, and
 // the tests of a package usually share it. The zero Builder is ready to
-// use; call RemoveAll from TestMain once the tests are done.
+// use; run the tests with Run from TestMain, which removes the executables
+// afterwards.
 type Builder struct {
 	mu    sync.Mutex
 	dir   string
@@ -75,6 +72,13 @@ func (b *Builder) Build(t testing.TB, pkg string) string {
 	}
 	b.built[pkg] = out
 	return out
+}
+
+// Run runs the tests and then removes what they built; TestMain passes
+// its result to os.Exit.
+func (b *Builder) Run(m *testing.M) int {
+	defer b.RemoveAll()
+	return m.Run()
 }
 
 // RemoveAll deletes the executables built so far.
