@@ -16,9 +16,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("LEASEHOLD_HOOKS_TEST_ECHO") != "" {
 		os.Exit(runEcho())
 	}
-	code := m.Run()
-	plugins.RemoveAll()
-	os.Exit(code)
+	os.Exit(plugins.Run(m))
 }
 
 // plugins builds the test plugins, each once per test binary.
