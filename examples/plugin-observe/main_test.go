@@ -17,11 +17,7 @@ import (
 
 var plugins plugintest.Builder
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	plugins.RemoveAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(plugins.Run(m)) }
 
 func TestObserveLogsCommittedLeases(t *testing.T) {
 	path := plugins.Build(t, ".")

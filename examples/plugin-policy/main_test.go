@@ -19,11 +19,7 @@ const testParams = `{"drop-macs": ["02:00:00:00:00:66"], "add-option": {"code": 
 
 var plugins plugintest.Builder
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	plugins.RemoveAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(plugins.Run(m)) }
 
 func query(t *testing.T, mac [6]byte) []byte {
 	h := dhcp4.Header{Op: dhcp4.BootRequest, HType: 1, HLen: 6, XID: 0x11223344}
