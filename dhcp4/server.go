@@ -40,6 +40,14 @@ type Options struct {
 	// tests): IPv4 UDP sockets bound to the server port. When set, Serve
 	// uses them instead of opening sockets for interfaces-config.
 	Conns []net.PacketConn
+	// CommitInterval chooses how Serve makes leases durable before the
+	// replies that promise them. 0 (the default): the packet loop syncs
+	// the store and sends each batch itself; what arrives during a sync
+	// waits in the socket and forms the next batch, so one sync covers
+	// more leases the busier the server is, with no goroutine hand-off.
+	// Positive: a committer goroutine syncs, at most once per interval,
+	// while reading goes on; for stores whose syncs take long.
+	CommitInterval time.Duration
 }
 
 // PacketMeta says where a datagram came from.

@@ -131,11 +131,12 @@ func TestServeDORA(t *testing.T) {
 
 // Replies that promise leases wait for the sync; with the committer stuck
 // the bounded queue fills and the server drops and counts, without
-// growing.
+// growing. (Without a committer, the default, the packet loop itself waits
+// for the sync and the socket's buffer is the bound.)
 func TestServeOverload(t *testing.T) {
 	sv := newServed(t, `"interfaces-config": {"interfaces": ["eth0"]},
 		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "interface": "eth0",
-		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`)
+		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`, func(o *Options) { o.CommitInterval = time.Millisecond })
 	hold := make(chan struct{})
 	sv.store.hold.Store(&hold)
 	var once sync.Once
