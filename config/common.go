@@ -157,13 +157,13 @@ func (d *dec) expired(n *node, path string) ExpiredLeasesProcessing {
 func (d *dec) hooks(o *obj) []HooksLibrary {
 	var libs []HooksLibrary
 	o.each("hooks-libraries", func(_ int, n *node, p string) {
-		h := d.object(n, p, keaHooksKeys, keaHooksKeys)
+		h := d.object(n, p, leaseholdHooksKeys, keaHooksKeys)
 		lib, ok := h.str("library")
 		if !ok || strings.TrimSpace(lib) == "" {
 			d.fail(n, p, "hooks library needs a non-empty library path")
 			return
 		}
-		libs = append(libs, HooksLibrary{Library: lib, Parameters: h.raw("parameters")})
+		libs = append(libs, HooksLibrary{Library: lib, Parameters: h.raw("parameters"), Leasehold: h.raw("leasehold")})
 	})
 	return libs
 }

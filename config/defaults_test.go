@@ -93,7 +93,7 @@ func TestSectionDefaults(t *testing.T) {
 	cfg, err := Parse([]byte(v4(`"interfaces-config": { "interfaces": [ "*", "eth1/192.0.2.1" ] },
 		"lease-database": { "type": "memfile", "name": "/tmp/l.csv" },
 		"loggers": [ { "name": "kea-dhcp4", "severity": "debug", "output_options": [ { "output": "/tmp/x.log" } ] } ],
-		"hooks-libraries": [ { "library": "/usr/lib/x.so" }, { "library": "/usr/lib/y.so", "parameters": { "a": [1, "b"] } } ],
+		"hooks-libraries": [ { "library": "/usr/lib/x.so" }, { "library": "/usr/lib/y.so", "parameters": { "a": [1, "b"] }, "leasehold": { "deadline-ms": 50 } } ],
 		"multi-threading": { "enable-multi-threading": true },
 		"dhcp-queue-control": { "enable-queue": true, "my-key": 5 }`)))
 	if err != nil {
@@ -111,7 +111,8 @@ func TestSectionDefaults(t *testing.T) {
 	if !reflect.DeepEqual(c.Loggers, wantLog) {
 		t.Errorf("loggers: %+v", c.Loggers)
 	}
-	if len(c.HooksLibraries) != 2 || c.HooksLibraries[0].Parameters != nil || string(c.HooksLibraries[1].Parameters) != `{"a":[1,"b"]}` {
+	if len(c.HooksLibraries) != 2 || c.HooksLibraries[0].Parameters != nil || string(c.HooksLibraries[1].Parameters) != `{"a":[1,"b"]}` ||
+		c.HooksLibraries[0].Leasehold != nil || string(c.HooksLibraries[1].Leasehold) != `{"deadline-ms":50}` {
 		t.Errorf("hooks: %+v", c.HooksLibraries)
 	}
 	if !reflect.DeepEqual(c.MultiThreading, MultiThreading{EnableMultiThreading: true, PacketQueueSize: 64}) {

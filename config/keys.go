@@ -87,13 +87,15 @@ var (
 		max-reclaim-time reclaim-timer-wait-time unwarned-reclaim-cycles`)
 	keaMultiThreadingKeys = keys(`comment enable-multi-threading packet-queue-size thread-pool-size user-context`)
 	keaHooksKeys          = keys(`library parameters`)
-	keaLoggerKeys         = keys(`comment debuglevel name output_options severity user-context`)
-	keaOutputKeys         = keys(`output flush maxsize maxver pattern`)
-	keaSanityKeys         = keys(`lease-checks`)
-	keaCompatibilityKeys  = keys(`lenient-option-parsing`)
-	keaRelayKeys          = keys(`ip-address ip-addresses`)
-	keaServerIDKeys       = keys(`comment enterprise-id htype identifier persist time type user-context`)
-	keaDDNSKeys           = keys(`comment enable-updates generated-prefix hostname-char-replacement
+	// leaseholdHooksKeys adds leasehold's per-library settings object.
+	leaseholdHooksKeys   = keys(`library parameters leasehold`)
+	keaLoggerKeys        = keys(`comment debuglevel name output_options severity user-context`)
+	keaOutputKeys        = keys(`output flush maxsize maxver pattern`)
+	keaSanityKeys        = keys(`lease-checks`)
+	keaCompatibilityKeys = keys(`lenient-option-parsing`)
+	keaRelayKeys         = keys(`ip-address ip-addresses`)
+	keaServerIDKeys      = keys(`comment enterprise-id htype identifier persist time type user-context`)
+	keaDDNSKeys          = keys(`comment enable-updates generated-prefix hostname-char-replacement
 		hostname-char-set max-queue-size ncr-format ncr-protocol override-client-update
 		override-no-update qualifying-suffix replace-client-name sender-ip sender-port server-ip
 		server-port user-context`)

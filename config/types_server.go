@@ -71,6 +71,11 @@ type HooksLibrary struct {
 	Library string
 	// Parameters is the library's "parameters" value, raw; nil when absent.
 	Parameters json.RawMessage
+	// Leasehold is leasehold's own per-library settings object (the
+	// "leasehold" key beside "library" and "parameters": deadline, failure
+	// policy, observer buffer, checksum, ...), raw; nil when absent. The
+	// hooks package defines and checks its keys.
+	Leasehold json.RawMessage
 }
 
 // Logger is one entry of "loggers".

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -63,6 +64,9 @@ func (f *Family[C]) checkSystem(s *config.Server) error {
 		}
 	}
 	for i, h := range s.HooksLibraries {
+		if _, err := librarySettings(h); err != nil {
+			return fmt.Errorf("%s/hooks-libraries[%d]/leasehold: %w", f.Map, i, err)
+		}
 		if _, ok := f.Linked[h.Library]; ok {
 			continue
 		}
@@ -88,7 +92,29 @@ func (f *Family[C]) hooksConfig(s *config.Server) hooks.Config {
 		hc.ParkedPacketLimit = math.MaxInt32
 	}
 	for _, h := range s.HooksLibraries {
-		hc.Libraries = append(hc.Libraries, hooks.LibraryConfig{Library: h.Library, Parameters: h.Parameters})
+		lc := hooks.LibraryConfig{Library: h.Library, Parameters: h.Parameters}
+		// checkSettings has already accepted the settings; a failure here
+		// cannot happen for a configuration that passed the checks.
+		lc.Settings, _ = librarySettings(h)
+		hc.Libraries = append(hc.Libraries, lc)
 	}
 	return hc
+}
+
+// librarySettings decodes leasehold's per-library settings (the "leasehold"
+// object beside "library" and "parameters") with the hooks package's own
+// strict rules, so an unknown or malformed setting is a configuration error.
+func librarySettings(h config.HooksLibrary) (hooks.LibrarySettings, error) {
+	if len(h.Leasehold) == 0 {
+		return hooks.LibrarySettings{}, nil
+	}
+	entry, err := json.Marshal(map[string]any{"library": h.Library, "leasehold": h.Leasehold})
+	if err != nil {
+		return hooks.LibrarySettings{}, err
+	}
+	var lc hooks.LibraryConfig
+	if err := json.Unmarshal(entry, &lc); err != nil {
+		return hooks.LibrarySettings{}, err
+	}
+	return lc.Settings, nil
 }

@@ -49,15 +49,17 @@ func TestCheckConfig(t *testing.T) {
 	dir := t.TempDir()
 	lf := filepath.Join(dir, "leases4.csv")
 	files := map[string]string{
-		"good.json":    conf4(lf, ""),
-		"pool.json":    strings.Replace(conf4(lf, ""), "192.0.2.100 - 192.0.2.199", "10.0.0.1 - 10.0.0.9", 1),
-		"syntax.json":  `{"Dhcp4": {"foo": `,
-		"unknown.json": conf4(lf, `"no-such-key": 1,`),
-		"v6only.json":  `{"Dhcp6": {}}`,
-		"iface.json":   strings.Replace(conf4(lf, ""), `"interfaces": []`, `"interfaces": ["lhInosuch0"]`, 1),
-		"lo.json":      strings.Replace(conf4(lf, ""), `"interfaces": []`, `"interfaces": ["lo", "*"]`, 1),
-		"hooks.json":   conf4(lf, `"hooks-libraries": [{"library": "/nonexistent/libdhcp_lease_cmds.so"}],`),
-		"noexec.json":  conf4(lf, `"hooks-libraries": [{"library": "`+filepath.Join(dir, "good.json")+`"}],`),
+		"good.json":       conf4(lf, ""),
+		"pool.json":       strings.Replace(conf4(lf, ""), "192.0.2.100 - 192.0.2.199", "10.0.0.1 - 10.0.0.9", 1),
+		"syntax.json":     `{"Dhcp4": {"foo": `,
+		"unknown.json":    conf4(lf, `"no-such-key": 1,`),
+		"v6only.json":     `{"Dhcp6": {}}`,
+		"iface.json":      strings.Replace(conf4(lf, ""), `"interfaces": []`, `"interfaces": ["lhInosuch0"]`, 1),
+		"lo.json":         strings.Replace(conf4(lf, ""), `"interfaces": []`, `"interfaces": ["lo", "*"]`, 1),
+		"hooks.json":      conf4(lf, `"hooks-libraries": [{"library": "/nonexistent/libdhcp_lease_cmds.so"}],`),
+		"noexec.json":     conf4(lf, `"hooks-libraries": [{"library": "`+filepath.Join(dir, "good.json")+`"}],`),
+		"settings.json":   conf4(lf, `"hooks-libraries": [{"library": "/bin/true", "leasehold": {"deadline-ms": 50, "failure-policy": "sometimes"}}],`),
+		"unknownset.json": conf4(lf, `"hooks-libraries": [{"library": "/bin/true", "leasehold": {"no-such-setting": 1}}],`),
 	}
 	for name, content := range files {
 		writeFile(t, filepath.Join(dir, name), content)
@@ -77,6 +79,8 @@ func TestCheckConfig(t *testing.T) {
 		{"iface.json", 1, `^Error encountered: .*Dhcp4/interfaces-config/interfaces\[0\]: interface "lhInosuch0" does not exist on this system\n$`},
 		{"hooks.json", 1, `^Error encountered: .*Dhcp4/hooks-libraries\[0\]: library /nonexistent/libdhcp_lease_cmds\.so: .*no such file or directory\n$`},
 		{"noexec.json", 1, `^Error encountered: .*Dhcp4/hooks-libraries\[0\]: library .*good\.json is not executable.*\n$`},
+		{"settings.json", 1, `^Error encountered: .*Dhcp4/hooks-libraries\[0\]/leasehold: .*sometimes.*\n$`},
+		{"unknownset.json", 1, `^Error encountered: .*Dhcp4/hooks-libraries\[0\]/leasehold: .*no-such-setting.*\n$`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
