@@ -49,6 +49,19 @@ func (w *worker) get4(addr netip.Addr) (lease.Lease4, bool) {
 	return l, true
 }
 
+// free reports whether no client holds addr (no lease, or a reclaimed
+// one), asking the store's free-address index when it has one: a lookup
+// that misses costs the store an error value, and a free address is the
+// common case for a new client.
+func (w *worker) free(addr netip.Addr) bool {
+	ff, ok := w.s.store.(lease.FreeFinder)
+	if !ok {
+		return false
+	}
+	a, free, err := ff.NextFree4(w.x.ctx, addr, addr)
+	return err == nil && free && a == addr
+}
+
 // findClientLease finds the lease the client already has, looking through
 // the subnets of the shared network, by client identifier first (where
 // match-client-id allows), then by hardware address.
@@ -219,7 +232,9 @@ func (w *worker) requestLease4() bool {
 		x.hint = w.reservedAddr()
 	}
 	if !isZero(x.hint) {
-		if ex, ok := w.get4(x.hint); ok && !ex.Expired(x.unix) && !belongs(&ex, x.hw, x.matchCID(x.subnet)) {
+		if w.free(x.hint) {
+			// Not held: no conflict.
+		} else if ex, ok := w.get4(x.hint); ok && !ex.Expired(x.unix) && !belongs(&ex, x.hw, x.matchCID(x.subnet)) {
 			return false
 		}
 		resv := w.hasAddressReservation()
@@ -390,6 +405,10 @@ func (w *worker) renewLease4(l *lease.Lease4) bool {
 // allocateOrReuse takes candidate if no client holds it (Kea's
 // allocateOrReuseLease4).
 func (w *worker) allocateOrReuse(candidate netip.Addr) bool {
+	if w.free(candidate) {
+		// No lease, or a reclaimed one, which Add replaces.
+		return w.createLease4(candidate)
+	}
 	if ex, ok := w.get4(candidate); ok {
 		if !ex.Expired(w.x.unix) && ex.State != lease.StateExpiredReclaimed {
 			return false
