@@ -526,6 +526,7 @@ func (x *exchange) createLease(c *ia, sn *subnet, p netip.Prefix) (l lease.Lease
 	if x.fake {
 		return l, true, false, nil
 	}
+	l.UserContext, _ = x.extendedInfo(l.UserContext)
 	if err := x.s.store.Add6(x.ctx, &l); err != nil {
 		if errors.Is(err, lease.ErrExists) {
 			return l, false, false, nil
@@ -570,6 +571,7 @@ func (x *exchange) reuseExpired(c *ia, sn *subnet, old lease.Lease6) (lease.Leas
 	if x.fake {
 		return l, true, nil
 	}
+	l.UserContext, _ = x.extendedInfo(l.UserContext)
 	if err := x.s.store.Update6(x.ctx, &l); err != nil {
 		return l, false, err
 	}
@@ -892,7 +894,9 @@ func (x *exchange) extendLease(c *ia, l lease.Lease6) (lease.Lease6, bool, error
 	if !x.renewHook(c, sn, &l) {
 		return old, true, nil
 	}
-	if !extensionChanges(&old, &l, x.unix) && x.reuse(sn, old, &l) {
+	var infoChanged bool
+	l.UserContext, infoChanged = x.extendedInfo(l.UserContext)
+	if !infoChanged && !extensionChanges(&old, &l, x.unix) && x.reuse(sn, old, &l) {
 		x.logLease(&l, "lease reused")
 		return l, true, nil
 	}

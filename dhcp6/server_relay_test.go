@@ -150,3 +150,18 @@ func hexString(b []byte) string {
 	}
 	return string(out)
 }
+
+// TestStoreExtendedInfo checks that with store-extended-info a relayed
+// client's lease keeps the relays' information in its user context, in
+// Kea's form.
+func TestStoreExtendedInfo(t *testing.T) {
+	ts := newTS(t, strings.Replace(tsRelayConfig, `"relay-supplied-options"`, `"store-extended-info": true, "relay-supplied-options"`, 1))
+	q := srvMsg(Request, 1, duidLL(1), []opt{withServerID(ts.sid()), withNA(1)})
+	ts.ask(srvRelay(q, relayHop{link: "2001:db8:2::1", peer: "fe80::1", opts: []opt{
+		withOption(OptRemoteID, []byte{0, 0, 0, 9, 'a'}), withOption(OptInterfaceID, []byte("p1"))}}), tsRelay)
+	l, ok := ts.lease(lease.TypeNA, "2001:db8:2::100")
+	want := `{ "ISC": { "relays": [ { "hop": 0, "link": "2001:db8:2::1", "options": "0x001200027031002500050000000961", "peer": "fe80::1" } ] } }`
+	if !ok || l.UserContext != want {
+		t.Fatalf("user context %q\nwant         %q", l.UserContext, want)
+	}
+}
