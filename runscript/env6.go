@@ -78,7 +78,10 @@ func (e *env) query6(query []byte, info *packetInfo, pkt *dhcp6.Packet) {
 
 // ia writes PKT6_IA_IAID, _IA_TYPE (the option code: 3 for IA_NA, 25 for
 // IA_PD), _IA_T1 and _IA_T2 from the IA option of lease6_renew and
-// lease6_rebind, or four empty values when there is none.
+// lease6_rebind, or four empty values when there is none. The timers are
+// always 0, as in Kea 2.2: Kea runs the hook on the IA it is building and
+// sets the IA's timers only after the hook (dhcp6_srv.cc, setTeeTimes after
+// extendLeases6), so its scripts never see others.
 func (e *env) ia(opt []byte) {
 	const p = "PKT6_IA"
 	if len(opt) < 4+12 {
@@ -89,8 +92,8 @@ func (e *env) ia(opt []byte) {
 	}
 	e.addUint(p, "_IAID", uint64(binary.BigEndian.Uint32(opt[4:8])))
 	e.addUint(p, "_IA_TYPE", uint64(binary.BigEndian.Uint16(opt[0:2])))
-	e.addUint(p, "_IA_T1", uint64(binary.BigEndian.Uint32(opt[8:12])))
-	e.addUint(p, "_IA_T2", uint64(binary.BigEndian.Uint32(opt[12:16])))
+	e.addUint(p, "_IA_T1", 0)
+	e.addUint(p, "_IA_T2", 0)
 }
 
 // build6 writes the environment of a DHCPv6 point, in Kea 2.2's order.

@@ -69,7 +69,7 @@ func TestEnvironmentPoints(t *testing.T) {
 			[]string{"SUBNET4_ID=1", "SUBNET4_NAME=192.0.2.0/24", "SUBNET4_PREFIX=192.0.2.0", "SUBNET4_PREFIX_LEN=24", "PKT4_CLIENT_ID=", "PKT4_HWADDR=02:00:00:4a:0a:01", "PKT4_HWADDR_TYPE=1"}, 22 + 4 + 3 + 9},
 		{hooks.Lease6Renew, &hooks.Args{Query: query6, Lease6: lease6, IA: []byte{0, 25, 0, 12, 0, 0, 0, 2, 0, 0, 3, 0xe8, 0, 0, 7, 0xd0}},
 			[]string{"QUERY6_TYPE=RENEW", "QUERY6_TXID=1703939", "QUERY6_LOCAL_PORT=", "QUERY6_PROTO=UDP", "QUERY6_CLIENT_ID=00:03:00:01:02:00:00:4a:1a:01",
-				"LEASE6_HWADDR=", "LEASE6_HWADDR_TYPE=", "LEASE6_TYPE=IA_PD", "PKT6_IA_IAID=2", "PKT6_IA_IA_TYPE=25", "PKT6_IA_IA_T1=1000", "PKT6_IA_IA_T2=2000"}, 12 + 13 + 4},
+				"LEASE6_HWADDR=", "LEASE6_HWADDR_TYPE=", "LEASE6_TYPE=IA_PD", "PKT6_IA_IAID=2", "PKT6_IA_IA_TYPE=25", "PKT6_IA_IA_T1=0", "PKT6_IA_IA_T2=0"}, 12 + 13 + 4}, // Kea's timers: always 0
 		{hooks.Lease6Rebind, &hooks.Args{Query: query6, Lease6: lease6}, []string{"PKT6_IA_IAID=", "PKT6_IA_IA_T2="}, 12 + 13 + 4},
 		{hooks.Lease6Expire, &hooks.Args{Lease6: lease6}, []string{"LEASE6_PREFIX_LEN=56", "REMOVE_LEASE=false"}, 14},
 		{hooks.Lease6Recover, &hooks.Args{Lease6: lease6}, []string{"LEASE6_DUID=00:03:00:01:02:00:00:4a:1a:01"}, 13},

@@ -57,16 +57,21 @@ func TestCompatibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	linked4, err := goBuild(bin, "linked4", "github.com/leasehold/leasehold/runscript/internal/linked4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The plugin runs under the real daemon when it builds; linked4 is
-	// the same daemon with runscript linked in besides.
-	daemon4, err := goBuild(bin, "leasehold-dhcp4", "github.com/leasehold/leasehold/cmd/leasehold-dhcp4")
-	if err != nil {
-		t.Logf("cmd/leasehold-dhcp4 does not build, the plugin runs under linked4: %v", err)
-		daemon4 = linked4
+	// Each family runs twice: with runscript linked into the daemon
+	// (linkedN: the daemon's code plus a Linked map) and as the plugin
+	// under the real daemon.
+	daemons := map[bool]struct{ linked, daemon string }{}
+	for _, v6 := range []bool{false, true} {
+		n := map[bool]string{false: "4", true: "6"}[v6]
+		linked, err := goBuild(bin, "linked"+n, "github.com/leasehold/leasehold/runscript/internal/linked"+n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		daemon, err := goBuild(bin, "leasehold-dhcp"+n, "github.com/leasehold/leasehold/cmd/leasehold-dhcp"+n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		daemons[v6] = struct{ linked, daemon string }{linked, daemon}
 	}
 
 	lab, err := nslab.New("lhJx")
@@ -96,13 +101,8 @@ func TestCompatibility(t *testing.T) {
 			variants := []struct {
 				name, daemon, hook string
 			}{
-				{"linked", linked4, KeaHook(r.Script)},
-				{"plugin", daemon4, pluginHook},
-			}
-			if p.V6 {
-				// Not a missing tool but a missing part of leasehold:
-				// skipped even in CI until the DHCPv6 daemon exists.
-				t.Skip("leasehold-dhcp6 does not exist yet: nothing to compare the DHCPv6 captures with")
+				{"linked", daemons[p.V6].linked, KeaHook(r.Script)},
+				{"plugin", daemons[p.V6].daemon, pluginHook},
 			}
 			r.Logf = t.Logf
 			kea, err := r.Run(ctx, p, KeaHook(r.Script), r.StartKea(quiet, leakCanary))
