@@ -34,6 +34,22 @@ type hint struct {
 	prefixLength bool // an IAPREFIX of :: that only asks for a length
 }
 
+// newIA starts the allocation state of an IA on the exchange's reused
+// scratch slices; doneIA gives them back.
+func (x *exchange) newIA(code OptionCode, iaid uint32) ia {
+	return ia{typ: leaseType(code), code: code, iaid: iaid, old: x.oldScratch[:0], fresh: x.freshScratch[:0]}
+}
+
+func (x *exchange) doneIA(c *ia) {
+	x.oldScratch, x.freshScratch = c.old[:0], c.fresh[:0]
+}
+
+// one returns l as a one-lease list without allocating.
+func (x *exchange) one(l lease.Lease6) []lease.Lease6 {
+	x.oneScratch[0] = l
+	return x.oneScratch[:]
+}
+
 func (c *ia) isFresh(p netip.Prefix) bool {
 	for _, f := range c.fresh {
 		if f == p {
@@ -289,7 +305,7 @@ func (x *exchange) allocateUnreserved(c *ia) ([]lease.Lease6, error) {
 				return false
 			}
 			if ok {
-				out = append(out, l)
+				out = x.one(l)
 				return false
 			}
 			if stop {
@@ -385,7 +401,7 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 				return false
 			}
 			if ok {
-				out = append(out, l)
+				out = x.one(l)
 				return false
 			}
 		case err != nil:
@@ -401,7 +417,7 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 				return false
 			}
 			if ok {
-				out = append(out, l)
+				out = x.one(l)
 				return false
 			}
 		case cur.Expired(x.unix) && int(cur.PrefixLen) == p.Bits():
@@ -414,7 +430,7 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 				return false
 			}
 			if ok {
-				out = append(out, l)
+				out = x.one(l)
 			}
 			return false
 		}
@@ -491,7 +507,7 @@ func (x *exchange) reuseAnyExpired(c *ia) ([]lease.Lease6, error) {
 		l, ok, err := x.reuseExpired(c, target, e)
 		if err != nil || ok {
 			if ok {
-				return []lease.Lease6{l}, nil
+				return x.one(l), nil
 			}
 			return nil, err
 		}

@@ -75,12 +75,15 @@ type exchange struct {
 	fqdnFwd, fqdnRev bool
 
 	// Scratch for allocation.
-	hints       []hint
-	poolList    []*lease.Pool6
-	resList     []netip.Prefix
-	allocSubnet *subnet
-	relayOpts   []byte
-	hops        [MaxRelays]RelayHop
+	hints        []hint
+	oldScratch   []lease.Lease6
+	freshScratch []netip.Prefix
+	oneScratch   [1]lease.Lease6
+	poolList     []*lease.Pool6
+	resList      []netip.Prefix
+	allocSubnet  *subnet
+	relayOpts    []byte
+	hops         [MaxRelays]RelayHop
 
 	args       hooks.Args
 	inClassFn  func(string) bool

@@ -133,7 +133,8 @@ func noLease(t lease.Type) StatusCode {
 // assignIA answers one IA of a SOLICIT or REQUEST (Kea's assignIA_NA and
 // assignIA_PD; IA_TA like IA_NA without T1/T2).
 func (x *exchange) assignIA(code OptionCode, iaid uint32, opts Options) {
-	c := ia{typ: leaseType(code), code: code, iaid: iaid}
+	c := x.newIA(code, iaid)
+	defer x.doneIA(&c)
 	o := x.openIA(code, iaid)
 	if x.subnet == nil {
 		msg := "no subnet is configured for this client"
@@ -177,7 +178,8 @@ func (x *exchange) extendIA(code OptionCode, iaid uint32, opts Options) bool {
 		// Temporary addresses are not renewed (RFC 8415 section 6.5).
 		return true
 	}
-	c := ia{typ: leaseType(code), code: code, iaid: iaid}
+	c := x.newIA(code, iaid)
+	defer x.doneIA(&c)
 	if x.subnet == nil {
 		if code == OptIAPD && x.msg.Type == Rebind {
 			return false
