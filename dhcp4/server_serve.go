@@ -105,13 +105,13 @@ func (s *Server) run(ctx context.Context, conns []engine.Conn) error {
 			Handler: s.engineHandler(pctx, w, ifs, fixed[i]),
 			Sync:    s.store.Sync,
 			Logger:  s.pktLog,
-			// With a committer, the batches of one commit interval must fit
+			// With a committer, the batches of one sync interval must fit
 			// the queue at the rates a server sees (reads under load take a
 			// few packets each).
 			BatchSize:    32,
 			Queue:        32,
-			SyncInterval: s.opts.CommitInterval,
-			SyncInline:   s.opts.CommitInterval <= 0,
+			SyncInterval: s.opts.SyncInterval,
+			SyncInline:   !s.opts.Committer,
 		})
 		if err != nil {
 			return err
@@ -373,3 +373,4 @@ func (c *ifaceCache) addFixed(own map[netip.Addr]bool) {
 		}
 	}
 }
+

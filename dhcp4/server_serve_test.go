@@ -136,7 +136,7 @@ func TestServeDORA(t *testing.T) {
 func TestServeOverload(t *testing.T) {
 	sv := newServed(t, `"interfaces-config": {"interfaces": ["eth0"]},
 		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "interface": "eth0",
-		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`, func(o *Options) { o.CommitInterval = time.Millisecond })
+		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`, func(o *Options) { o.Committer = true })
 	hold := make(chan struct{})
 	sv.store.hold.Store(&hold)
 	var once sync.Once

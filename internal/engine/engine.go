@@ -49,18 +49,18 @@ type Config struct {
 	// BufSize is the capacity of each packet buffer (default 2048).
 	BufSize int
 	// SyncInterval is the least time between the starts of two syncs: a
-	// batch that needs a sync sooner waits, and the batches that arrive
-	// meanwhile share its sync. It trades up to this much reply latency
-	// for fewer fsyncs under load; at low rates, when syncs are further
-	// apart anyway, it adds nothing. 0 syncs at once. Queue must hold the
-	// batches of one interval, or the reader drops.
+	// batch that needs a sync sooner waits, and what arrives meanwhile
+	// shares its sync (with SyncInline the reader keeps reading into the
+	// same batch; with the committer, batches queue). It trades up to this
+	// much reply latency for fewer fsyncs; when syncs are further apart
+	// anyway it adds nothing. 0 syncs at once. With the committer, Queue
+	// must hold the batches of one interval, or the reader drops.
 	SyncInterval time.Duration
 	// SyncInline makes the reader sync and send every batch itself
 	// instead of handing it to the committer: no goroutine wake-up per
 	// batch, and what arrives during a sync waits in the socket and makes
 	// the next batch bigger, so syncs group themselves. Reading pauses for
 	// the length of a sync, which the socket's receive buffer must absorb.
-	// SyncInterval does not apply.
 	SyncInline bool
 	// Logger receives read/write/sync errors and recovered panics
 	// (slog.Default if nil).
@@ -97,6 +97,7 @@ type Engine struct {
 	inflight atomic.Int32
 
 	stopping atomic.Bool
+	lastSync atomic.Int64 // UnixNano of the last sync's start
 	started  atomic.Bool
 	writeMu  sync.Mutex // serialises late sends with each other (Conn allows two writers)
 
@@ -261,21 +262,11 @@ func (e *Engine) readError(err error, last *time.Time) (stop bool, ret error) {
 
 // process runs the handler on the n packets of b and passes the batch on.
 func (e *Engine) process(b *batch, n int) {
-	b.n, b.needSync, b.replies = n, false, false
-	for i := range n {
-		out := &b.out[i]
-		out.N, out.Raw, out.HWLen, out.IfIndex = 0, false, 0, 0
-		out.Src, out.Dst = netip.AddrPort{}, netip.AddrPort{}
-		v := e.handleOne(&b.in[i], out)
-		b.verdicts[i] = v
-		if v&NeedSync != 0 {
-			b.needSync = true
-		}
-		if v&Send != 0 {
-			b.replies = true
-		}
+	b.n, b.needSync, b.replies = 0, false, false
+	e.handleRange(b, n)
+	if b.needSync && e.cfg.SyncInline && e.cfg.SyncInterval > 0 && e.inflight.Load() == 0 {
+		e.hold(b)
 	}
-	e.handled.Add(uint64(n))
 	switch {
 	case !b.replies && !b.needSync:
 		e.free <- b
@@ -291,6 +282,54 @@ func (e *Engine) process(b *batch, n int) {
 		e.inflight.Add(1)
 		e.batches.Add(1)
 		e.commit <- b
+	}
+}
+
+// handleRange runs the handler on b.in[b.n:to] and extends the batch to
+// to.
+func (e *Engine) handleRange(b *batch, to int) {
+	for i := b.n; i < to; i++ {
+		out := &b.out[i]
+		out.N, out.Raw, out.HWLen, out.IfIndex = 0, false, 0, 0
+		out.Src, out.Dst = netip.AddrPort{}, netip.AddrPort{}
+		v := e.handleOne(&b.in[i], out)
+		b.verdicts[i] = v
+		if v&NeedSync != 0 {
+			b.needSync = true
+		}
+		if v&Send != 0 {
+			b.replies = true
+		}
+	}
+	e.handled.Add(uint64(to - b.n))
+	b.n = to
+}
+
+// hold keeps a batch that needs a sync until SyncInterval has passed since
+// the last sync, reading and processing what arrives meanwhile into the
+// same batch, so that one sync covers it all (SyncInline's group commit).
+func (e *Engine) hold(b *batch) {
+	deadline := time.Unix(0, e.lastSync.Load()).Add(e.cfg.SyncInterval)
+	held := false
+	for b.n < len(b.in) && !e.stopping.Load() && time.Now().Before(deadline) {
+		held = true
+		if err := e.cfg.Conn.SetReadDeadline(deadline); err != nil {
+			break
+		}
+		k, err := e.cfg.Conn.ReadBatch(b.in[b.n:])
+		if k > 0 {
+			e.received.Add(uint64(k))
+			e.handleRange(b, b.n+k)
+		}
+		if err != nil {
+			break // a timeout ends the wait; other errors show on the next read
+		}
+	}
+	if held {
+		e.cfg.Conn.SetReadDeadline(time.Time{})
+		if e.stopping.Load() {
+			e.Stop() // Stop's past deadline may have been overwritten above
+		}
 	}
 }
 
@@ -310,7 +349,6 @@ func (e *Engine) handleOne(in, out *Packet) (v Verdict) {
 
 func (e *Engine) committer() {
 	group := make([]*batch, 0, cap(e.commit))
-	var lastSync time.Time
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for b := range e.commit {
@@ -335,7 +373,7 @@ func (e *Engine) committer() {
 			}
 		}
 		if needSync && open && e.cfg.SyncInterval > 0 {
-			if wait := e.cfg.SyncInterval - time.Since(lastSync); wait > 0 {
+			if wait := e.cfg.SyncInterval - time.Since(time.Unix(0, e.lastSync.Load())); wait > 0 {
 				timer.Reset(wait)
 			gather:
 				for len(group) < cap(group) {
@@ -354,7 +392,6 @@ func (e *Engine) committer() {
 		}
 		synced := true
 		if needSync {
-			lastSync = time.Now()
 			synced = e.sync()
 		}
 		for _, g := range group {
@@ -370,6 +407,7 @@ func (e *Engine) sync() bool {
 	if e.cfg.Sync == nil {
 		return true
 	}
+	e.lastSync.Store(time.Now().UnixNano())
 	e.syncs.Add(1)
 	// Not the Run context: batches already processed are finished after a
 	// stop, as their leases are already in the store.

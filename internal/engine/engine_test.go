@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -291,28 +292,35 @@ func TestNewNeedsConnAndHandler(t *testing.T) {
 	}
 }
 
-// SyncInterval spaces syncs out: batches arriving within an interval share
-// one sync, and a lone batch after a quiet period is synced at once.
+// SyncInterval spaces syncs out: packets arriving within an interval share
+// one sync, and a lone packet after a quiet period is synced at once; with
+// the committer and with the reader syncing inline.
 func TestEngineSyncInterval(t *testing.T) {
-	c := NewMemConn(256, 256)
-	var syncs atomic.Int32
-	_, _, _ = startEngine(t, Config{Conn: c, Handler: echo, Queue: 32, SyncInterval: 50 * time.Millisecond,
-		Sync: func(context.Context) error { syncs.Add(1); return nil }})
-	start := time.Now()
-	c.Inject([]byte("s0"), client, server, 1)
-	recv(t, c)
-	if d := time.Since(start); d > 40*time.Millisecond {
-		t.Errorf("first reply after %v: a sync after a quiet period must not wait", d)
-	}
-	for i := range 10 {
-		c.Inject([]byte{'s', byte('1' + i)}, client, server, 1)
-		time.Sleep(3 * time.Millisecond)
-	}
-	for range 10 {
-		recv(t, c)
-	}
-	if n := syncs.Load(); n > 3 {
-		t.Errorf("%d syncs for 11 packets within about 80 ms, want at most 3 with a 50 ms interval", n)
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) {
+			c := NewMemConn(256, 256)
+			var syncs atomic.Int32
+			_, _, _ = startEngine(t, Config{Conn: c, Handler: echo, Queue: 32, SyncInterval: 50 * time.Millisecond,
+				SyncInline: inline, Sync: func(context.Context) error { syncs.Add(1); return nil }})
+			start := time.Now()
+			c.Inject([]byte("s0"), client, server, 1)
+			recv(t, c)
+			if d := time.Since(start); d > 40*time.Millisecond {
+				t.Errorf("first reply after %v: a sync after a quiet period must not wait", d)
+			}
+			for i := range 10 {
+				c.Inject([]byte{'s', byte('1' + i)}, client, server, 1)
+				time.Sleep(3 * time.Millisecond)
+			}
+			for i := range 10 {
+				if p := recv(t, c); p.Data()[1] != byte('1'+i) {
+					t.Errorf("reply %d is %q: out of order", i, p.Data())
+				}
+			}
+			if n := syncs.Load(); n > 3 {
+				t.Errorf("%d syncs for 11 packets within about 80 ms, want at most 3 with a 50 ms interval", n)
+			}
+		})
 	}
 }
 
