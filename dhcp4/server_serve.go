@@ -373,4 +373,3 @@ func (c *ifaceCache) addFixed(own map[netip.Addr]bool) {
 		}
 	}
 }
-
