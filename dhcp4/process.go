@@ -23,6 +23,7 @@ type exchange struct {
 	meta  *PacketMeta
 	query []byte // the wire bytes decoded into worker.m
 	typ   MessageType
+	xid   uint32
 	now   time.Time
 	unix  int64
 
@@ -117,7 +118,7 @@ func (w *worker) handle(ctx context.Context, req []byte, meta *PacketMeta, buf [
 		s.pktLog.Debug("packet dropped: malformed", "from", meta.Src, "error", err)
 		return w.drop(decodeReason(err))
 	}
-	x.query = query
+	x.query, x.xid = query, w.m.XID
 	typ, hasType := w.m.MessageType()
 	if hasType {
 		s.cnt.received[typeIndex(typ)].Add(1)

@@ -1,6 +1,8 @@
 package dhcp4
 
 import (
+	"fmt"
+	"log/slog"
 	"net/netip"
 
 	"github.com/leasehold/leasehold/lease"
@@ -71,6 +73,16 @@ func (w *worker) startExchange() DropReason {
 // classes, and the pool of the leased address for options.
 func (w *worker) finishLeaseReply() {
 	x := &w.x
+	if l := w.s.leaseLog; l.Enabled(x.ctx, slog.LevelInfo) {
+		// Kea's DHCP4_LEASE_ADVERT and DHCP4_LEASE_ALLOC, at INFO on
+		// kea-dhcp4.leases.
+		if x.fake {
+			l.Info("lease will be advertised", "address", x.lease.Addr, "hwaddr", hwString(x.hw), "xid", x.xidText())
+		} else {
+			l.Info("lease allocated", "address", x.lease.Addr, "hwaddr", hwString(x.hw), "xid", x.xidText(),
+				"lifetime", x.lease.ValidLifetime)
+		}
+	}
 	w.conditionallySetReservedClasses()
 	x.pool = x.subnet.poolOf(u32(x.yiaddr))
 	w.requiredClassify(x.subnet, x.pool)
@@ -234,3 +246,5 @@ func roundU32(f float64) uint32 {
 
 func (w *worker) leaseMuRLock()   { w.s.leaseMu.RLock() }
 func (w *worker) leaseMuRUnlock() { w.s.leaseMu.RUnlock() }
+
+func (x *exchange) xidText() string { return fmt.Sprintf("0x%x", x.xid) }
