@@ -3,14 +3,20 @@
 //
 // One reader goroutine reads a batch from a Conn (blocking for the first
 // datagram, then taking whatever is already queued, up to
-// Config.BatchSize), runs the Handler on each datagram to completion and
-// hands the batch to a committer goroutine. The committer calls
-// Config.Sync once if any packet of the batch changed durable state, then
-// sends the batch's replies, so a lease is on stable storage before the
-// reply that promises it leaves, one sync covers a whole batch, and the
-// reader goes on with the next batch while the sync is in flight. Batches
-// that need no sync are sent by the reader itself while the committer is
-// idle. Work moves between goroutines by batch, never by packet, since
+// Config.BatchSize) and runs the Handler on each datagram to completion.
+// A handler that changed durable state (a lease) says so, and the batch's
+// replies that promise it are sent only after one call of Config.Sync for
+// the whole batch: a lease is on stable storage before the reply that
+// promises it leaves, and one sync covers many leases.
+//
+// Who syncs is a choice. With SyncInline the reader syncs and sends each
+// batch itself: no goroutine hand-off, and what arrives during a sync
+// waits in the socket and forms the next, bigger batch. Without it a
+// committer goroutine syncs and sends while the reader goes on; it takes
+// every batch queued at once and syncs once for all of them. SyncInterval
+// adds a group-commit window to either. Batches that need no sync are sent
+// by the reader while nothing is queued ahead of them, which keeps replies
+// in order. Work moves between goroutines by batch, never by packet, since
 // each hand-off is a wake-up.
 //
 // Memory is fixed at New: (Queue+2) batches of BatchSize packet buffers
@@ -25,7 +31,8 @@
 //			out.N, out.Dst = len(out.Buf), in.Src
 //			return engine.Send | engine.NeedSync
 //		},
-//		Sync: store.Sync,
+//		Sync:       store.Sync,
+//		SyncInline: true,
 //	})
 //	if err != nil { ... }
 //	err = e.Run(ctx) // until ctx ends; read batches are finished first
