@@ -73,7 +73,7 @@ func (w *worker) selectSubnet() (*subnet4, DropReason) {
 }
 
 // pickSubnet is CfgSubnets4::selectSubnet, in Kea 2.2's order: the relay's
-// link-selection sub-option (else option 118), then giaddr against
+// link-selection sub-option, else option 118, then giaddr against
 // relay ip-addresses, then an address to match against the prefixes:
 // giaddr, ciaddr (unicast only), the source (unicast only), or the
 // receiving interface (its name on subnets, then its address).
@@ -81,12 +81,14 @@ func (w *worker) pickSubnet() *subnet4 {
 	x := &w.x
 	v := x.v
 	m := &w.m
+	// The relay's link selection first, then option 118 (Kea 2.2's
+	// CfgSubnets4::initSelector).
 	if rai, ok := m.RelayAgentInfo(); ok {
-		// Kea 2.2 looks at option 118 only when there is no option 82.
-		if ls, ok := rai.LinkSelection(); ok {
+		if ls, ok := rai.LinkSelection(); ok && !isZero(ls) {
 			return w.subnetByAddr(u32(ls))
 		}
-	} else if ss, ok := m.SubnetSelection(); ok && !isZero(ss) {
+	}
+	if ss, ok := m.SubnetSelection(); ok && !isZero(ss) {
 		return w.subnetByAddr(u32(ss))
 	}
 	gi := u32(m.GIAddr)

@@ -118,6 +118,19 @@ var keaScenarios = func() []keaScenario {
 		{"relay agent information echoed", []keaStep{{c: client{typ: Discover, mac: mac(21),
 			rai: opt82(sub(RelayCircuitID, []byte("port-21")...), sub(RelayRemoteID, 1, 2, 3))}}}},
 		{"no identity at all", []keaStep{{c: client{typ: Discover, hlen: -1}}}},
+		{"subnet selection option", []keaStep{{c: client{typ: Discover, mac: mac(23),
+			extra: [][2][]byte{opt(OptSubnetSelection, "\xc0\x00\x02\xc8")}}}}},
+		{"link selection sub-option", []keaStep{{c: client{typ: Discover, mac: mac(24),
+			rai: opt82(sub(RelayLinkSelection, 192, 0, 2, 200))}}}},
+		{"option 118 beside option 82 without link selection", []keaStep{{c: client{typ: Discover, mac: mac(25),
+			rai: opt82(sub(RelayRemoteID, 7)), extra: [][2][]byte{opt(OptSubnetSelection, "\xc0\x00\x02\xc8")}}}}},
+		{"renew of an address outside the relay's subnet", []keaStep{{c: client{typ: Request, mac: mac(26),
+			ciaddr: netip.MustParseAddr("192.0.2.220")}}}},
+		{"lease time hint below min, ACK timers", []keaStep{
+			{c: client{typ: Discover, mac: mac(27), lease: 10}},
+			{c: client{typ: Request, mac: mac(27), lease: 10, srvID: keaSrv},
+				fill: func(c *client, prev []*Message) { c.reqIP = ymsg(prev, 0) }}}},
+		{"requested option not configured", []keaStep{{c: client{typ: Discover, mac: mac(28), prl: []byte{OptSMTPServer, OptDNS}}}}},
 	}
 }()
 
