@@ -64,6 +64,17 @@ func (s *Server) openConns() ([]servedConn, error) {
 	return out, nil
 }
 
+// engineQueue is how many processed batches may wait for the lease store
+// to sync, and engineBatch the most datagrams a batch holds. While a sync
+// is in flight the reader goes on with whatever has arrived, often one or
+// two datagrams a batch, so the queue is counted in batches of a modest
+// size: 130 batches of 16 datagrams in 2 KiB buffers, both ways, take
+// 8.5 MiB per socket and absorb a few hundred requests during a slow sync.
+const (
+	engineQueue = 128
+	engineBatch = 16
+)
+
 // serveConns runs one packet loop per socket until ctx ends or Shutdown.
 func (s *Server) serveConns(ctx context.Context, conns []servedConn) error {
 	st := &s.serve
@@ -107,6 +118,12 @@ func (s *Server) serveConns(ctx context.Context, conns []servedConn) error {
 			Handler: s.engineHandler(pctx, c.ifName, deliver),
 			Sync:    s.store.Sync,
 			Logger:  s.pktLog,
+			// While an fsync is in flight the reader goes on with small
+			// batches; enough of them must fit that a slow sync (ms under
+			// load) does not turn into dropped packets. The later batches'
+			// Syncs find their rows already durable and return at once.
+			Queue:     engineQueue,
+			BatchSize: engineBatch,
 		})
 		if err != nil {
 			return err
