@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leasehold/leasehold/hooks/e2e/internal/record"
+	"github.com/leasehold/leasehold/internal/daemon/daemontest"
+	"github.com/leasehold/leasehold/internal/netlab"
+)
+
+// declineScript is a dhclient script (dhclient's last -sf wins over
+// netlab's) that records "REASON ADDRESS" lines and refuses the first
+// lease it is given: exit 1 on BOUND makes dhclient decline a DHCPv4
+// lease, exit 3 on BOUND6 tells dhclient -6 that duplicate address
+// detection failed, so it declines the address.
+func declineScript(t *testing.T, lab *netlab.Lab) (script, events string) {
+	t.Helper()
+	dir, err := lab.TempDir("script-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events = filepath.Join(dir, "events")
+	script, err = netlab.WriteFile(dir, "script", `#!/bin/sh
+echo "$reason $new_ip_address$new_ip6_address" >>`+events+`
+case "$reason" in
+PREINIT|PREINIT6) ip link set dev "$interface" up ;;
+BOUND)
+	if [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 1; fi
+	ip -4 addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
+BOUND6)
+	if [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 3; fi
+	ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" ;;
+esac
+exit 0
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script, events
+}
+
+// boundAddrs waits for n addresses bound (reason BOUND or BOUND6) in the
+// script's events file.
+func (s *setup) boundAddrs(events, reason string, n int) []string {
+	s.t.Helper()
+	for {
+		b, _ := os.ReadFile(events)
+		var out []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if r, a, _ := strings.Cut(l, " "); r == reason {
+				out = append(out, a)
+			}
+		}
+		if len(out) >= n {
+			return out
+		}
+		select {
+		case <-s.ctx.Done():
+			s.t.Fatalf("dhclient did not decline and bind again; script calls:\n%s", b)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// TestReclaim4: one client declines the address it is given, another
+// binds and vanishes. lease4_decline sees the lease with the client's
+// identity; leases4_committed of the DECLINE carries it declined; when
+// probation ends reclamation fires lease4_expire and lease4_recover for
+// it; when the other client's lease expires, lease4_expire fires for it
+// (remove_lease false: the flush timer is on, so Kea keeps reclaimed
+// leases) and lease4_recover does not.
+func TestReclaim4(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t, 60*time.Second)
+	cfg := s.config4(params{})
+	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["valid-lifetime"] = 20, 30, 4
+	cfg.M["decline-probation-period"] = 3
+	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 25, "hold-reclaimed-time": 60}
+	s.serve(daemontest.V4, cfg)
+	decliner := s.lab.FirstClient()
+	leaver, err := s.lab.AddClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, events := declineScript(t, s.lab)
+	s.dhclient(decliner, netlab.ClientOptions{Args: []string{"-sf", script}})
+	cl := s.dhclient(leaver, netlab.ClientOptions{})
+	second := s.bound(cl, "BOUND")["new_ip_address"]
+	if err := cl.Stop(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	declined := s.boundAddrs(events, "BOUND", 1)[0]
+	cs := s.waitCalls("lease4_expire of both leases", func(cs []record.Call) bool {
+		n := 0
+		for _, c := range at(cs, "lease4_expire") {
+			if c.Lease != nil && (c.Lease.Addr == second || c.Lease.Addr == declined) {
+				n++
+			}
+		}
+		return n == 2
+	})
+
+	dec := one(t, cs, "lease4_decline")
+	if dec.Query != "DHCPDECLINE" || dec.Lease == nil || dec.Lease.Addr != declined || dec.Lease.HWAddr != decliner.MAC.String() || dec.Lease.State != 0 {
+		t.Errorf("lease4_decline: query %s lease %+v; want the DECLINE and %s as it was, held by %s", dec.Query, dec.Lease, declined, decliner.MAC)
+	}
+	var committed []record.Call
+	for _, c := range at(cs, "leases4_committed") {
+		if c.Query == "DHCPDECLINE" {
+			committed = append(committed, c)
+		}
+	}
+	if len(committed) != 1 {
+		t.Fatalf("%d leases4_committed calls for the DECLINE, want 1; calls:\n%s", len(committed), dump(cs))
+	}
+	if c := committed[0]; c.Response != "" || !c.HasLeases || len(c.Leases) != 1 || len(c.Deleted) != 0 ||
+		c.Leases[0].Addr != declined || c.Leases[0].State != 1 || c.Leases[0].HWAddr != "" || c.Leases[0].Valid != 3 {
+		t.Errorf("leases4_committed of the DECLINE: response %q leases %+v deleted %+v; want no response and %s declined (state 1, no hwaddr, probation 3 s)",
+			c.Response, c.Leases, c.Deleted, declined)
+	}
+	for _, c := range cs {
+		if c.Query == "DHCPDECLINE" && (c.Point == "pkt4_send" || c.Point == "buffer4_send") {
+			t.Errorf("a DECLINE got a reply: %+v", c)
+		}
+	}
+
+	recovered := 0
+	for _, c := range cs {
+		switch {
+		case c.Point == "lease4_expire" && c.Lease != nil:
+			want := record.Lease{Addr: second, HWAddr: leaver.MAC.String(), Valid: 4, Subnet: 1}
+			if c.Lease.Addr == declined {
+				want = record.Lease{Addr: declined, Valid: 3, Subnet: 1, State: 1}
+			}
+			if *c.Lease != want || c.RemoveLease {
+				t.Errorf("lease4_expire: lease %+v remove_lease %v; want %+v, remove_lease false", *c.Lease, c.RemoveLease, want)
+			}
+		case c.Point == "lease4_recover":
+			recovered++
+			if c.Lease == nil || *c.Lease != (record.Lease{Addr: declined, Valid: 3, Subnet: 1, State: 1}) {
+				t.Errorf("lease4_recover: lease %+v, want the declined %s", c.Lease, declined)
+			}
+		}
+	}
+	if recovered != 1 {
+		t.Errorf("lease4_recover fired %d times, want once, for the declined address", recovered)
+	}
+}
