@@ -59,6 +59,9 @@ type keaScenario struct {
 	steps []keaStep
 }
 
+// last is the yiaddr of the step before.
+func last(prev []*Message) netip.Addr { return ymsg(prev, len(prev)-1) }
+
 func ymsg(prev []*Message, i int) netip.Addr {
 	if i < len(prev) && prev[i] != nil {
 		return prev[i].YIAddr
@@ -217,7 +220,7 @@ func (k keaHandle) ask(t *testing.T, pkt []byte, relay netip.Addr) []byte {
 
 // TestKeaCompare sends the same relayed conversations to kea-dhcp4 2.2 in
 // a namespace and to Handle with the same configuration, and requires the
-// same answers.
+// same answers: one lab, one Kea per configuration.
 func TestKeaCompare(t *testing.T) {
 	if _, err := netlab.LookTool("kea-dhcp4"); err != nil {
 		if netlab.Required() {
@@ -234,14 +237,6 @@ func TestKeaCompare(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfgText := strings.Replace(keaCmpConfig, "IFACE", lab.ServerIf, 1)
-	keaCfg := strings.Replace(cfgText, `"Dhcp4": {`, `"Dhcp4": {
-	"lease-database": {"type": "memfile", "persist": false},
-	"loggers": [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": "stdout"}]}],`, 1)
-	kea, err := lab.StartKea(ctx, lab.ServerNS, false, keaCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var pc net.PacketConn
 	if err := lab.InNS(cl.NS, func() (err error) {
 		pc, err = net.ListenPacket("udp4", "0.0.0.0:67")
@@ -250,31 +245,99 @@ func TestKeaCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-
-	cfg := hConfig(t, strings.TrimSuffix(strings.TrimPrefix(cfgText, `{"Dhcp4": {`), `}}`))
-	store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	srv, err := NewServer(cfg, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sc := range keaScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			want := sc.run(t, keaUDP{pc})
-			got := sc.run(t, keaHandle{srv})
-			for i := range want {
-				if want[i] != got[i] {
-					t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
-				} else if testing.Verbose() {
-					t.Logf("step %d: %s", i, want[i])
-				}
+	for _, set := range []struct {
+		name      string
+		cfg       string
+		scenarios []keaScenario
+	}{
+		{"basic", keaCmpConfig, keaScenarios},
+		{"shared network", keaCmpConfig2, keaScenarios2},
+	} {
+		t.Run(set.name, func(t *testing.T) {
+			cfgText := strings.Replace(set.cfg, "IFACE", lab.ServerIf, 1)
+			keaCfg := strings.Replace(cfgText, `"Dhcp4": {`, `"Dhcp4": {
+	"lease-database": {"type": "memfile", "persist": false},
+	"loggers": [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": "stdout"}]}],`, 1)
+			kea, err := lab.StartKea(ctx, lab.ServerNS, false, keaCfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer kea.Proc.Stop()
+			cfg := hConfig(t, strings.TrimSuffix(strings.TrimPrefix(cfgText, `{"Dhcp4": {`), `}}`))
+			store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			srv, err := NewServer(cfg, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sc := range set.scenarios {
+				t.Run(sc.name, func(t *testing.T) {
+					want := sc.run(t, keaUDP{pc})
+					got := sc.run(t, keaHandle{srv})
+					for i := range want {
+						if want[i] != got[i] {
+							t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
+						} else if testing.Verbose() {
+							t.Logf("step %d: %s", i, want[i])
+						}
+					}
+				})
+			}
+			if t.Failed() && os.Getenv("LHH_KEA_LOG") != "" {
+				t.Logf("kea output:\n%s", kea.Proc.Output())
 			}
 		})
 	}
-	if t.Failed() && os.Getenv("LHH_KEA_LOG") != "" {
-		t.Logf("kea output:\n%s", kea.Proc.Output())
-	}
 }
+
+// keaCmpConfig2: a shared network behind the relay .50, two small subnets,
+// one pool for phones only; a global reservation with a class; relay .150
+// reaches a subnet with match-client-id false.
+const keaCmpConfig2 = `{"Dhcp4": {
+	"interfaces-config": {"interfaces": ["IFACE"]},
+	"valid-lifetime": 4000,
+	"reservations-global": true, "reservations-in-subnet": true,
+	"reservations": [{"hw-address": "02:00:00:00:00:99", "hostname": "global", "client-classes": ["gold"]}],
+	"client-classes": [
+		{"name": "phones", "test": "option[60].text == 'phone'"},
+		{"name": "gold", "option-data": [{"name": "cookie-servers", "data": "192.0.2.8"}]}],
+	"shared-networks": [{"name": "sn", "relay": {"ip-addresses": ["192.0.2.50"]},
+		"option-data": [{"name": "domain-name", "data": "sn.example"}],
+		"subnet4": [
+			{"id": 10, "subnet": "198.51.100.0/26", "pools": [{"pool": "198.51.100.10 - 198.51.100.11"},
+				{"pool": "198.51.100.20 - 198.51.100.20", "client-class": "phones"}],
+			 "option-data": [{"name": "routers", "data": "198.51.100.1"}]},
+			{"id": 11, "subnet": "198.51.100.64/26", "pools": [{"pool": "198.51.100.70 - 198.51.100.71"}],
+			 "option-data": [{"name": "routers", "data": "198.51.100.65"}]}]}],
+	"subnet4": [{"id": 20, "subnet": "192.0.2.128/25", "match-client-id": false,
+		"pools": [{"pool": "192.0.2.200 - 192.0.2.219"}]}]}}`
+
+var keaScenarios2 = func() []keaScenario {
+	prl := []byte{OptSubnetMask, OptRouter, OptDomainName, OptCookieServer}
+	dora := func(m [6]byte, giaddr netip.Addr, extra ...[2][]byte) []keaStep {
+		return []keaStep{
+			{c: client{typ: Discover, mac: m, prl: prl, extra: extra, giaddr: giaddr}},
+			{c: client{typ: Request, mac: m, prl: prl, extra: extra, giaddr: giaddr, srvID: keaSrv},
+				fill: func(c *client, prev []*Message) { c.reqIP = last(prev) }},
+		}
+	}
+	phone := [2][]byte{{OptVendorClass}, []byte("phone")}
+	var fill []keaStep
+	for i := range 3 { // with the global host's lease, the network's four addresses
+		fill = append(fill, dora(mac(byte(0x40+i)), keaRelay1)...)
+	}
+	fill = append(fill, keaStep{c: client{typ: Discover, mac: mac(0x50), prl: prl}})
+	cid := []byte{1, 2, 0, 0, 0, 0, 0x51}
+	return []keaScenario{
+		{"global reservation with a class", dora(mac(0x99), keaRelay1)},
+		{"fill both subnets of the shared network, then no address for an ordinary client", fill},
+		{"a phone still gets the phones pool", dora(mac(0x51), keaRelay1, phone)},
+		{"renew in the second subnet through the network", []keaStep{{c: client{typ: Request, mac: mac(0x42), prl: prl,
+			ciaddr: netip.MustParseAddr("198.51.100.71")}}}},
+		{"match-client-id false: a new client id is the same client", append(dora(mac(0x60), keaRelay2),
+			keaStep{c: client{typ: Discover, mac: mac(0x60), cid: cid, giaddr: keaRelay2}})},
+	}
+}()
