@@ -69,7 +69,9 @@ type PacketMeta struct {
 	IfAddr netip.Addr
 }
 
-// Reply is the datagram Handle decided to send.
+// Reply is the datagram Handle decided to send. Data is appended to the
+// buffer given to Handle; HWAddr aliases the request. Neither outlives
+// the next use of those buffers.
 type Reply struct {
 	Type MessageType
 	Data []byte
