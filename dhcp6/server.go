@@ -89,6 +89,17 @@ type ServerOptions struct {
 	// ConfigJSON, when set, renders a configuration for the
 	// dhcp6_srv_configured hook point's json_config argument.
 	ConfigJSON func(*config.DHCP6) json.RawMessage
+	// SyncInterval is a group-commit window for Serve: replies that
+	// promise leases wait for a sync of the store, and with a window syncs
+	// are at least this far apart, so one fsync covers every packet that
+	// arrived meanwhile. 0 (the default) syncs as soon as a batch needs
+	// it; the packets that arrive during a sync form the next batch anyway.
+	SyncInterval time.Duration
+	// Committer moves syncs to a goroutine of their own, so reading goes
+	// on during a sync (for stores whose syncs are slow), at the cost of a
+	// goroutine hand-off per batch. By default the packet loop syncs and
+	// sends itself, and the socket buffer holds what arrives meanwhile.
+	Committer bool
 }
 
 // DefaultDataDir is where Debian's Kea keeps its DUID and lease files.

@@ -64,16 +64,31 @@ func (s *Server) openConns() ([]servedConn, error) {
 	return out, nil
 }
 
-// engineQueue is how many processed batches may wait for the lease store
-// to sync, and engineBatch the most datagrams a batch holds. While a sync
-// is in flight the reader goes on with whatever has arrived, often one or
-// two datagrams a batch, so the queue is counted in batches of a modest
-// size: 130 batches of 16 datagrams in 2 KiB buffers, both ways, take
-// 8.5 MiB per socket and absorb a few hundred requests during a slow sync.
-const (
-	engineQueue = 128
-	engineBatch = 16
-)
+// engineConfig is the packet loop's configuration; tuned fills in how it
+// syncs.
+type engineConfig engine.Config
+
+// tuned sets the sync mode of ServerOptions. Inline (the default), the
+// reader syncs and sends each batch itself and what arrives during a sync
+// waits in the socket buffer, to form the next batch. With a committer the
+// reader goes on during a sync with whatever has arrived, often one or two
+// datagrams a batch, so the queue is counted in batches of a modest size:
+// 130 batches of 16 datagrams in 2 KiB buffers, both ways, take 8.5 MiB
+// per socket and absorb a few hundred requests during a slow sync.
+func (c engineConfig) tuned(o ServerOptions) engine.Config {
+	c.SyncInterval = o.SyncInterval
+	c.SyncInline = !o.Committer
+	if o.Committer {
+		c.Queue, c.BatchSize = 128, 16
+	} else {
+		c.BatchSize = 64
+	}
+	return engine.Config(c)
+}
+
+// recvBuffer is the socket receive buffer asked for: with inline syncs it
+// holds what arrives while the store syncs.
+const recvBuffer = 1 << 20
 
 // serveConns runs one packet loop per socket until ctx ends or Shutdown.
 func (s *Server) serveConns(ctx context.Context, conns []servedConn) error {
@@ -113,18 +128,12 @@ func (s *Server) serveConns(ctx context.Context, conns []servedConn) error {
 			e.Send(&engine.Packet{Buf: r.Data, N: len(r.Data), Dst: r.Dst, IfIndex: r.IfIndex})
 		}
 		var err error
-		e, err = engine.New(engine.Config{
+		e, err = engine.New(engineConfig{
 			Conn:    c.Conn,
 			Handler: s.engineHandler(pctx, c.ifName, deliver),
 			Sync:    s.store.Sync,
 			Logger:  s.pktLog,
-			// While an fsync is in flight the reader goes on with small
-			// batches; enough of them must fit that a slow sync (ms under
-			// load) does not turn into dropped packets. The later batches'
-			// Syncs find their rows already durable and return at once.
-			Queue:     engineQueue,
-			BatchSize: engineBatch,
-		})
+		}.tuned(s.opts))
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func (s *Server) listen(cfg *config.DHCP6) ([]servedConn, error) {
 	if port == 0 {
 		port = ServerPort
 	}
-	l, err := sock.Listen6(sock.Config6{Interfaces: names, Port: uint16(port)})
+	l, err := sock.Listen6(sock.Config6{Interfaces: names, Port: uint16(port), RecvBuffer: recvBuffer})
 	if err != nil {
 		return nil, fmt.Errorf("dhcp6: %w", err)
 	}
