@@ -81,18 +81,30 @@ func (p *pool) submit(j job) bool {
 	default:
 	}
 	p.in.stats.queued.Add(-1)
+	p.overflowed(j.point)
+	return false
+}
+
+// full reports whether the queue has no room now (a queue of size 0 is
+// never full here: a call fits when a worker is waiting, which only submit
+// can tell).
+func (p *pool) full() bool {
+	return cap(p.queue) > 0 && len(p.queue) >= cap(p.queue)
+}
+
+// overflowed counts a dropped call and logs at most once a second.
+func (p *pool) overflowed(point string) {
 	n := p.in.stats.overflow.Add(1)
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.unwarned++
 	now := time.Now()
 	if now.Sub(p.lastWarn) >= time.Second {
 		p.in.log.Warn("script queue full; calls dropped",
-			"point", j.point, "dropped", p.unwarned, "dropped_total", n,
+			"point", point, "dropped", p.unwarned, "dropped_total", n,
 			"max_concurrent", p.in.params.MaxConcurrent, "queue_size", p.in.params.QueueSize)
 		p.lastWarn, p.unwarned = now, 0
 	}
-	p.mu.Unlock()
-	return false
 }
 
 // close stops taking calls and waits until the queued ones have run or

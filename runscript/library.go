@@ -115,12 +115,18 @@ func (l *Library) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (ho
 	if a.Outcome == hooks.Skip || a.Outcome == hooks.Drop {
 		return hooks.Continue, nil
 	}
-	vars := in.environment(p, a)
 	if !in.params.Sync {
-		in.pool.submit(job{point: p.String(), vars: vars})
+		// A full queue drops the call before its environment is built: a
+		// script that cannot keep up must cost the server as little as
+		// possible.
+		if in.pool.full() {
+			in.pool.overflowed(p.String())
+			return hooks.Continue, nil
+		}
+		in.pool.submit(job{point: p.String(), vars: in.environment(p, a)})
 		return hooks.Continue, nil
 	}
-	return in.runSync(ctx, p.String(), vars), nil
+	return in.runSync(ctx, p.String(), in.environment(p, a)), nil
 }
 
 func (in *instance) environment(p hooks.Point, a *hooks.Args) []string {

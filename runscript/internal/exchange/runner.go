@@ -34,6 +34,11 @@ type Runner struct {
 	// Lenient records a step whose calls are not the expected ones
 	// (StepCalls.Err) and goes on, instead of ending the phase.
 	Lenient bool
+	// ServerCPU, when set, pins the server (and the scripts it starts)
+	// to these CPUs (taskset -c).
+	ServerCPU string
+	// Server is the server process the last StartFunc started.
+	Server *nslab.Proc
 
 	dumps   string
 	ifIndex int
@@ -255,12 +260,12 @@ func (r *Runner) StartDaemon(binary string, logf func(string, ...any), extraEnv 
 		if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
 			return nil, err
 		}
-		cmd := r.Lab.Command(context.Background(), r.Lab.ServerNS, binary, "-c", cfg)
+		cmd := r.serverCommand(binary, "-c", cfg)
 		cmd.Dir = dir
 		cmd.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "KEA_PIDFILE_DIR=" + dir, "KEA_LOCKFILE_DIR=" + dir}, extraEnv...)
 		// The daemon logs "started" a moment before its sockets are open;
 		// "serving" comes after.
-		return startAndWait(ctx, r.Lab, cmd, regexp.MustCompile(`DHCPv[46] server serving`), logf)
+		return r.startAndWait(ctx, cmd, regexp.MustCompile(`DHCPv[46] server serving`), logf)
 	}
 }
 
@@ -281,21 +286,29 @@ func (r *Runner) StartKea(logf func(string, ...any), extraEnv ...string) StartFu
 		if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
 			return nil, err
 		}
-		cmd := r.Lab.Command(context.Background(), r.Lab.ServerNS, name, "-c", cfg)
+		cmd := r.serverCommand(name, "-c", cfg)
 		cmd.Env = append([]string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "KEA_PIDFILE_DIR=" + dir, "KEA_LOCKFILE_DIR=" + dir}, extraEnv...)
-		return startAndWait(ctx, r.Lab, cmd, regexp.MustCompile(`DHCP[46]_STARTED`), logf)
+		return r.startAndWait(ctx, cmd, regexp.MustCompile(`DHCP[46]_STARTED`), logf)
 	}
 }
 
 // startAndWait starts cmd, logs its output lines and waits for a line
 // matching ready.
-func startAndWait(ctx context.Context, lab *nslab.Lab, cmd *exec.Cmd, ready *regexp.Regexp, logf func(string, ...any)) (func() error, error) {
+func (r *Runner) serverCommand(name string, args ...string) *exec.Cmd {
+	if r.ServerCPU != "" {
+		return r.Lab.Command(context.Background(), r.Lab.ServerNS, "taskset", append([]string{"-c", r.ServerCPU, name}, args...)...)
+	}
+	return r.Lab.Command(context.Background(), r.Lab.ServerNS, name, args...)
+}
+
+func (r *Runner) startAndWait(ctx context.Context, cmd *exec.Cmd, ready *regexp.Regexp, logf func(string, ...any)) (func() error, error) {
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
-	p, err := lab.Start(cmd)
+	p, err := r.Lab.Start(cmd)
 	if err != nil {
 		return nil, err
 	}
+	r.Server = p
 	go func() { <-p.Done(); pw.Close() }()
 	readyc := make(chan struct{})
 	go func() {
