@@ -66,18 +66,17 @@ func (c *loopConn) SetReadDeadline(time.Time) error { return nil }
 // hand-off to the committer, one sync per batch and the write, with a
 // handler that copies the request.
 func BenchmarkEngine(b *testing.B) {
-	for _, sync := range []bool{false, true} {
-		name := "no-sync"
-		if sync {
-			name = "sync-per-batch"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, bc := range []struct {
+		name         string
+		sync, inline bool
+	}{{"no-sync", false, false}, {"sync-per-batch/committer", true, false}, {"sync-per-batch/inline", true, true}} {
+		b.Run(bc.name, func(b *testing.B) {
 			pkt := make([]byte, 300)
-			if sync {
+			if bc.sync {
 				pkt[0] = 's'
 			}
 			c := &loopConn{pkt: pkt, limit: int64(b.N), window: 256, wrote: make(chan struct{}, 1), done: make(chan struct{})}
-			e, err := New(Config{Conn: c, Handler: echo, Logger: slog.New(slog.DiscardHandler),
+			e, err := New(Config{Conn: c, Handler: echo, Logger: slog.New(slog.DiscardHandler), SyncInline: bc.inline,
 				Sync: func(context.Context) error { return nil }})
 			if err != nil {
 				b.Fatal(err)
