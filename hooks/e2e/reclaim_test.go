@@ -153,3 +153,82 @@ func TestReclaim4(t *testing.T) {
 		t.Errorf("lease4_recover fired %d times, want once, for the declined address", recovered)
 	}
 }
+
+// TestReclaim6 is TestReclaim4 for DHCPv6: dhclient -6 declines its first
+// address (lease6_decline with the client's lease, leases6_committed with
+// it declined, a REPLY), probation ends (lease6_expire and lease6_recover),
+// and another client's lease expires (lease6_expire only). The flush timer
+// is off here, so Kea removes reclaimed leases: remove_lease is true.
+func TestReclaim6(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t, 60*time.Second)
+	cfg := s.config6(params{})
+	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 20, 30, 4, 4
+	cfg.M["decline-probation-period"] = 3
+	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0, "hold-reclaimed-time": 60}
+	s.serve(daemontest.V6, cfg)
+	decliner := s.lab.FirstClient()
+	leaver, err := s.lab.AddClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, events := declineScript(t, s.lab)
+	s.dhclient(decliner, netlab.ClientOptions{V6: true, Args: []string{"-sf", script}})
+	cl := s.dhclient(leaver, netlab.ClientOptions{V6: true})
+	second := s.bound(cl, "BOUND6")["new_ip6_address"]
+	if err := cl.Stop(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	declined := s.boundAddrs(events, "BOUND6", 1)[0]
+	cs := s.waitCalls("lease6_expire of both leases", func(cs []record.Call) bool {
+		n := 0
+		for _, c := range at(cs, "lease6_expire") {
+			if c.Lease != nil && (c.Lease.Addr == second || c.Lease.Addr == declined) {
+				n++
+			}
+		}
+		return n == 2
+	})
+
+	dec := one(t, cs, "lease6_decline")
+	if dec.Query != "DECLINE" || dec.Lease == nil || dec.Lease.Addr != declined || dec.Lease.DUID != duidLL(decliner) || dec.Lease.State != 0 {
+		t.Errorf("lease6_decline: query %s lease %+v; want the DECLINE and %s as it was, held by DUID %s", dec.Query, dec.Lease, declined, duidLL(decliner))
+	}
+	names, got := exchange(cs, "DECLINE", "buffer6_receive", "buffer6_send")
+	if want := []string{"buffer6_receive", "pkt6_receive", "subnet6_select", "lease6_decline", "leases6_committed", "pkt6_send", "buffer6_send"}; !equal(names, want) {
+		t.Errorf("DECLINE: points %v, want %v", names, want)
+	}
+	for _, c := range got {
+		if c.Point != "leases6_committed" {
+			continue
+		}
+		if c.Response != "REPLY" || !c.HasLeases || len(c.Leases) != 1 || len(c.Deleted) != 0 ||
+			c.Leases[0].Addr != declined || c.Leases[0].State != 1 || c.Leases[0].Valid != 3 {
+			t.Errorf("leases6_committed of the DECLINE: response %q leases %+v deleted %+v; want the REPLY and %s declined (state 1, probation 3 s)",
+				c.Response, c.Leases, c.Deleted, declined)
+		}
+	}
+
+	recovered := 0
+	for _, c := range cs {
+		switch {
+		case c.Point == "lease6_expire" && c.Lease != nil:
+			l := *c.Lease
+			wantState, wantDUID := uint8(0), duidLL(leaver)
+			if l.Addr == declined {
+				wantState = 1
+			}
+			if l.Addr != declined && l.Addr != second || l.State != wantState || l.Subnet != 1 || (l.Addr == second && l.DUID != wantDUID) || !c.RemoveLease {
+				t.Errorf("lease6_expire: lease %+v remove_lease %v; want %s or %s, state %d, remove_lease true", l, c.RemoveLease, declined, second, wantState)
+			}
+		case c.Point == "lease6_recover":
+			recovered++
+			if c.Lease == nil || c.Lease.Addr != declined || c.Lease.State != 1 {
+				t.Errorf("lease6_recover: lease %+v, want the declined %s", c.Lease, declined)
+			}
+		}
+	}
+	if recovered != 1 {
+		t.Errorf("lease6_recover fired %d times, want once, for the declined address", recovered)
+	}
+}
