@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ type harness struct {
 	s     *Server
 	store *lease.Memfile
 	now   time.Time
+	mu    sync.Mutex // guards now against a running Serve's goroutines
 	// meta is where packets come from unless a packet says otherwise:
 	// a broadcast on eth0 (index 2, address 192.0.2.1).
 	meta PacketMeta
@@ -63,7 +65,11 @@ func newHarness(t *testing.T, body string, mods ...func(*Options)) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	h := &harness{t: t, store: store, now: hStart}
-	opts := Options{Store: store, Now: func() time.Time { return h.now }, Logger: slog.New(slog.DiscardHandler)}
+	opts := Options{Store: store, Now: func() time.Time {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.now
+	}, Logger: slog.New(slog.DiscardHandler)}
 	for _, m := range mods {
 		m(&opts)
 	}

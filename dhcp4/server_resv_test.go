@@ -111,3 +111,20 @@ func TestFlexIDFromHook(t *testing.T) {
 		t.Errorf("got %v, want the flex-id reservation", ack.YIAddr)
 	}
 }
+
+// With reservations-out-of-pool the server may assume reservations are
+// outside the pools: one inside a pool is neither honoured nor kept from
+// other clients (Kea's semantics of the flag).
+func TestReservationsOutOfPool(t *testing.T) {
+	h := newHarness(t, `"interfaces-config": {"interfaces": ["eth0"]},
+		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "interface": "eth0", "reservations-out-of-pool": true,
+			"pools": [{"pool": "192.0.2.10 - 192.0.2.11"}],
+			"reservations": [{"hw-address": "02:00:00:00:00:01", "ip-address": "192.0.2.10"},
+				{"hw-address": "02:00:00:00:00:02", "ip-address": "192.0.2.200"}]}]`)
+	if _, ack := h.dora(client{mac: mac(3)}); ack.YIAddr != netip.MustParseAddr("192.0.2.10") {
+		t.Errorf("another client got %v, want the in-pool reserved address, which the flag leaves free", ack.YIAddr)
+	}
+	if _, ack := h.dora(client{mac: mac(2)}); ack.YIAddr != netip.MustParseAddr("192.0.2.200") {
+		t.Errorf("out-of-pool reservation: got %v", ack.YIAddr)
+	}
+}

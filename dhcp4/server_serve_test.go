@@ -282,3 +282,26 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// The reclamation timer runs under Serve: with reclaim-timer-wait-time 1 a
+// lease past its expiry (by the server's clock) is reclaimed within about
+// a second, and the store is synced.
+func TestServeReclaimTimer(t *testing.T) {
+	sv := newServed(t, hBasic+`, "expired-leases-processing": {"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}`)
+	sv.inject(client{typ: Discover, mac: mac(1)})
+	offer, _ := sv.next(Offer)
+	sv.inject(client{typ: Request, mac: mac(1), reqIP: offer.YIAddr, srvID: hSrvAddr})
+	sv.next(Ack)
+	sv.mu.Lock()
+	sv.now = sv.now.Add(5000 * time.Second)
+	sv.mu.Unlock()
+	syncs := sv.store.syncs.Load()
+	waitFor(t, func() bool {
+		l, err := sv.store.Get4(t.Context(), offer.YIAddr)
+		return err == nil && l.State == lease.StateExpiredReclaimed
+	})
+	waitFor(t, func() bool { return sv.store.syncs.Load() > syncs })
+	if c := sv.s.Counters(); c.LeasesReclaimed != 1 {
+		t.Errorf("reclaimed %d", c.LeasesReclaimed)
+	}
+}
