@@ -5,8 +5,9 @@
 //
 //	{
 //	  "file": "/tmp/calls.jsonl",        // required: where calls are recorded
-//	  "points": ["pkt4_receive"],         // default: every point
+//	  "points": ["pkt4_receive"],         // registered synchronous
 //	  "observe": ["leases4_committed"],   // registered observe-only
+//	                                      // (neither: every point, synchronous)
 //	  "rules": [{"point": "pkt4_receive", "query": "DHCPDISCOVER",
 //	             "step": "drop", "times": 1, "sleep-ms": 0,
 //	             "resume-ms": 0, "resume-step": "continue"}],
@@ -19,6 +20,7 @@
 // A rule applies to calls at its point (and of its query's message type,
 // when given), at most times times (0: always): it sleeps sleep-ms, then
 // returns step; a "park" step is resumed resume-ms later with resume-step.
+// At an observe-only point only the sleep counts.
 package main
 
 import (
@@ -90,7 +92,7 @@ func (r *recorder) Load(_ context.Context, raw json.RawMessage) (hooks.Registrat
 		}
 	}
 	reg := hooks.Registration{}
-	if len(r.p.Points) == 0 {
+	if len(r.p.Points) == 0 && len(r.p.Observe) == 0 {
 		for _, p := range hooks.Points() {
 			reg[p] = hooks.Sync
 		}
@@ -138,6 +140,9 @@ func (r *recorder) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (h
 	c.PID, c.Time, c.Mode = os.Getpid(), time.Now().UnixNano(), "sync"
 	if r.observed(p) {
 		c.Mode, c.Outcome, c.Step = "observe", a.Outcome.String(), hooks.Continue.String()
+		if ru := r.match(p, c.Query); ru != nil && ru.SleepMS > 0 {
+			time.Sleep(time.Duration(ru.SleepMS) * time.Millisecond)
+		}
 		return hooks.Continue, r.write(&c)
 	}
 	c.N = r.calls.Add(1)
