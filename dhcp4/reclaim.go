@@ -39,6 +39,26 @@ func (s *Server) expireHooks(ctx context.Context, l *lease.Lease4, remove bool) 
 	return false
 }
 
+// ReclaimExpired reclaims every lease expired by now, as Kea's
+// leases-reclaim command does, and returns how many it reclaimed. Serve
+// does this on the expired-leases-processing timers; a program that only
+// calls Handle calls this instead.
+func (s *Server) ReclaimExpired(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, more, err := s.reclaimExpired(ctx, s.now())
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if !more || n == 0 || ctx.Err() != nil {
+			break
+		}
+	}
+	s.syncAfter(ctx, total)
+	return total, ctx.Err()
+}
+
 // reclaimExpired reclaims the leases expired at now, as one run of Kea's
 // reclaim timer: it returns how many it reclaimed and whether leases were
 // left for the next run.

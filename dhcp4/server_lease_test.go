@@ -236,3 +236,14 @@ func TestDeclinedNotOfferedWithoutHWAddr(t *testing.T) {
 		t.Errorf("declined address %v offered", m.YIAddr)
 	}
 }
+
+func TestReclaimExpiredAll(t *testing.T) {
+	h := newHarness(t, hBasic+`, "expired-leases-processing": {"max-reclaim-leases": 2}`)
+	for i := range 5 {
+		h.dora(client{mac: mac(byte(i + 1))})
+	}
+	h.now = h.now.Add(5000 * time.Second)
+	if n, err := h.s.ReclaimExpired(t.Context()); err != nil || n != 5 {
+		t.Errorf("ReclaimExpired = %d, %v; want all 5 in passes of 2", n, err)
+	}
+}
