@@ -327,12 +327,17 @@ func (x *exchange) createLease(c *ia, sn *subnet, p netip.Prefix) (l lease.Lease
 	return l, true, false, nil
 }
 
-// selectHook fires lease6_select; false means a callout skipped the lease.
+// selectHook fires lease6_select (with the client's reservation as host,
+// as leasehold's lease4_select has it); false means a callout skipped the
+// lease.
 func (x *exchange) selectHook(sn *subnet, l *lease.Lease6) bool {
 	if !x.s.hooks.Enabled(hooks.Lease6Select) {
 		return true
 	}
 	x.args = hooks.Args{Query: x.raw, Subnet6: sn.hook, FakeAllocation: x.fake, Lease6: l}
+	if h := x.currentHost(); h != nil {
+		x.args.Host = &h.hook
+	}
 	if x.s.hooks.Call(x.ctx, hooks.Lease6Select, &x.args) == hooks.Skip {
 		return false
 	}

@@ -175,11 +175,17 @@ func TestHookPoints(t *testing.T) {
 			if a := rec.of(hooks.Host6Identifier); len(a) != 1 || a[0].IDType != "flex-id" {
 				t.Fatalf("host6_identifier calls %+v", a)
 			}
+			if a := rec.of(hooks.Lease6Select); len(a) != 1 || a[0].Host == nil || a[0].Host.IDType != "flex-id" {
+				t.Fatalf("lease6_select has no host: %+v", a)
+			}
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := newRecorder(tc.point)
+			if tc.point == hooks.Host6Identifier {
+				rec = newRecorder(hooks.Host6Identifier, hooks.Lease6Select)
+			}
 			if tc.name == "order of a REQUEST" {
 				rec = newRecorder(hooks.Buffer6Receive, hooks.Pkt6Receive, hooks.Subnet6Select, hooks.Lease6Select,
 					hooks.Leases6Committed, hooks.Pkt6Send, hooks.Buffer6Send, hooks.Lease6Renew, hooks.Lease6Expire)
