@@ -36,9 +36,16 @@ func parseCfg(t testing.TB, text string) *config.DHCP6 {
 }
 
 // TestServeUDP runs Serve on a caller's socket on the loopback interface
-// (no root needed): a relayed SOLICIT and REQUEST get their answers, the
-// lease is in the lease file before the REPLY arrives, Shutdown returns.
+// (no root needed), syncing inline and on a committer: a relayed SOLICIT
+// and REQUEST get their answers, the lease is in the lease file before
+// the REPLY arrives, Shutdown returns.
 func TestServeUDP(t *testing.T) {
+	for _, committer := range []bool{false, true} {
+		t.Run(map[bool]string{false: "inline", true: "committer"}[committer], func(t *testing.T) { serveUDP(t, committer) })
+	}
+}
+
+func serveUDP(t *testing.T, committer bool) {
 	pc, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
 	if err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)
@@ -57,7 +64,7 @@ func TestServeUDP(t *testing.T) {
 	defer store.Close()
 	cfg := parseCfg(t, strings.ReplaceAll(serveConfig, "IFACE", "lo"))
 	s, err := NewServer(cfg, ServerOptions{Store: store, Conns: []net.PacketConn{pc}, Logger: quietLogger(),
-		ClientPort: cli.LocalAddr().(*net.UDPAddr).Port})
+		ClientPort: cli.LocalAddr().(*net.UDPAddr).Port, Committer: committer})
 	if err != nil {
 		t.Fatal(err)
 	}
