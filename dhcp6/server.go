@@ -40,6 +40,25 @@ import (
 // which makes the leases of a batch durable (one Store.Sync) before any
 // reply of that batch that promises them is sent.
 //
+// Where the RFC leaves room the answers are Kea's, message for message
+// (TestKeaCompare holds conversations with kea-dhcp6 2.2 and requires the
+// same replies): which subnet a packet selects, which lease an IA gets,
+// option order and precedence, status codes, which malformed packets are
+// dropped. Like Kea, the server never answers UseMulticast: SOLICIT,
+// CONFIRM, REBIND and INFORMATION-REQUEST sent straight to a unicast
+// address are dropped, the other types are served. Leasehold departs from
+// Kea 2.2 on purpose in a few places:
+//   - IA_TA gets temporary addresses from the address pools (Kea 2.2
+//     ignores IA_TA); they are released and declined like IA_NA ones and
+//     not renewed (RFC 8415 section 6.5).
+//   - CONFIRM counts addresses of the other subnets of the selected
+//     subnet's shared network as on-link (Kea checks the selected subnet
+//     only, although the shared network is one link).
+//   - A class's valid-lifetime and preferred-lifetime apply to renewals
+//     too (Kea 2.2 uses them only for new leases).
+//   - An ADVERTISE never changes the store (Kea 2.2 deletes a client's
+//     lease reserved for another host while answering a SOLICIT).
+//
 // A Server is safe for concurrent use.
 type Server struct {
 	store lease.Store
