@@ -35,7 +35,9 @@ func (s *Server) listen(ic config.InterfacesConfig) ([]engine.Conn, func(), erro
 	if err != nil {
 		return nil, func() {}, fmt.Errorf("dhcp4: interfaces-config.dhcp-socket-type: %w", err)
 	}
-	l, err := sock.Listen4(sock.Config4{Interfaces: names, Port: uint16(s.opts.Port), SocketType: st})
+	// The packet loop stops reading while it syncs the store; the receive
+	// buffer holds what arrives meanwhile.
+	l, err := sock.Listen4(sock.Config4{Interfaces: names, Port: uint16(s.opts.Port), SocketType: st, RecvBuffer: 1 << 20})
 	if err != nil {
 		return nil, func() {}, fmt.Errorf("dhcp4: %w", err)
 	}
