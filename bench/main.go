@@ -11,6 +11,13 @@
 //	go build -o /tmp/leasehold-dhcp4 ./cmd/leasehold-dhcp4
 //	sudo go run ./bench -family 4 -leasehold4 /tmp/leasehold-dhcp4
 //
+// With -hooks, leasehold is measured with and without a hook library
+// (a plugin executable, or the name of one of the module's examples, which
+// is built), the two runs alternating at each rate so that a noisy machine
+// disturbs both alike, and a second table gives the ratios:
+//
+//	sudo go run ./bench -servers leasehold -hooks plugin-observe -rates 2000,10000,max -duration 5s -rounds 2
+//
 // Benchmark traffic stays inside the namespaces on 198.18.0.0/15 and
 // 2001:db8:18::/48.
 package main
@@ -40,6 +47,9 @@ func run() error {
 	lh4 := flag.String("leasehold4", "leasehold-dhcp4", "leasehold DHCPv4 daemon binary")
 	lh6 := flag.String("leasehold6", "leasehold-dhcp6", "leasehold DHCPv6 daemon binary")
 	modes := flag.String("v6modes", "address-only,prefix-only", "perfdhcp -e lease types for -family 6")
+	hookSpec := flag.String("hooks", "", "also measure leasehold with this hook library: a plugin executable, or an example's name (plugin-observe)")
+	hookParams := flag.String("hooks-params", "", "the hook library's parameters (JSON)")
+	rounds := flag.Int("rounds", 1, "with -hooks: how many times to alternate the runs without and with the library")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("needs root to create network namespaces")
@@ -48,11 +58,20 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds %d: want at least 1", *rounds)
+	}
 	lab, err := newBenchLab()
 	if err != nil {
 		return err
 	}
 	defer lab.Close()
+	var hook *hookLib
+	if *hookSpec != "" {
+		if hook, err = buildHook(*hookSpec, *hookParams, lab.dir); err != nil {
+			return err
+		}
+	}
 
 	var rows []row
 	v6modes := []string{""}
@@ -64,18 +83,32 @@ func run() error {
 		if err != nil {
 			return err
 		}
+		variants, n := []server{srv}, 1
+		if hook != nil && name == "leasehold" {
+			hooked := srv
+			hooked.hook = hook
+			variants, n = append(variants, hooked), *rounds
+		}
 		for _, mode := range v6modes {
 			for _, rate := range rateList {
-				r, err := measure(lab, srv, *family, mode, rate, *duration, *clients)
-				if err != nil {
-					return fmt.Errorf("%s at %s: %w", name, rateName(rate), err)
+				for range n {
+					for _, v := range variants {
+						r, err := measure(lab, v, *family, mode, rate, *duration, *clients)
+						if err != nil {
+							return fmt.Errorf("%s at %s: %w", name, rateName(rate), err)
+						}
+						rows = append(rows, r)
+						fmt.Fprintln(os.Stderr, r.String())
+					}
 				}
-				rows = append(rows, r)
-				fmt.Fprintln(os.Stderr, r.String())
 			}
 		}
 	}
 	printTable(os.Stdout, *family, rows)
+	if hook != nil {
+		fmt.Fprintln(os.Stdout)
+		printRatios(os.Stdout, rows)
+	}
 	return nil
 }
 

@@ -12,10 +12,12 @@ import (
 // row is one measured run.
 type row struct {
 	server  string
+	hook    string // the hook library loaded, "" for none
 	mode    string
 	offered int
 	res     perfResult
-	cpu     time.Duration
+	cpu     time.Duration // the server's, its hook plugins' included
+	plugins time.Duration // its hook plugins' alone
 }
 
 // CPUPerExchange is server CPU time divided by completed exchanges.
@@ -54,12 +56,12 @@ func measure(l *benchLab, s server, family int, mode string, rate int, d time.Du
 	} else {
 		args = append(args, "-e", mode, "-l", l.clientIf)
 	}
-	before, err := cpuTime(c.Process.Pid)
+	before, pluginsBefore, err := treeCPU(c.Process.Pid)
 	if err != nil {
 		return row{}, err
 	}
 	out, runErr := l.cmd(l.clientNS, 1, "perfdhcp", args...).CombinedOutput()
-	after, err := cpuTime(c.Process.Pid)
+	after, pluginsAfter, err := treeCPU(c.Process.Pid)
 	if err != nil {
 		return row{}, fmt.Errorf("server exited during the run: %w", err)
 	}
@@ -68,7 +70,11 @@ func measure(l *benchLab, s server, family int, mode string, rate int, d time.Du
 		// perfdhcp exits non-zero when drops occur; only missing statistics are fatal.
 		return row{}, fmt.Errorf("%v (perfdhcp: %v)", err, runErr)
 	}
-	return row{server: s.name, mode: mode, offered: rate, res: res, cpu: after - before}, nil
+	r := row{server: s.name, mode: mode, offered: rate, res: res, cpu: after - before, plugins: pluginsAfter - pluginsBefore}
+	if s.hook != nil {
+		r.server, r.hook = s.name+"+"+s.hook.name, s.hook.name
+	}
+	return r, nil
 }
 
 func printTable(w io.Writer, family int, rows []row) {

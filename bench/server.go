@@ -17,6 +17,7 @@ type server struct {
 	name   string
 	family int
 	binary string
+	hook   *hookLib // loaded into leasehold's configuration; nil for none
 }
 
 func newServer(name string, family int, lh4, lh6 string) (server, error) {
@@ -50,8 +51,8 @@ func (s server) config(l *benchLab, dir string) string {
   "subnet4": [{"id": 1, "subnet": "198.18.0.0/15",
     "pools": [{"pool": "198.18.1.0 - 198.19.0.255"}]}],
   "loggers": [{"name": "kea-dhcp4", "severity": "WARN",
-    "output_options": [{"output": %q}]}]
-}}`, l.serverIf, filepath.Join(dir, "leases4.csv"), filepath.Join(dir, "server.log"))
+    "output_options": [{"output": %q}]}]%s
+}}`, l.serverIf, filepath.Join(dir, "leases4.csv"), filepath.Join(dir, "server.log"), s.hook.hooksJSON())
 	}
 	return fmt.Sprintf(`{"Dhcp6": {
   "interfaces-config": {"interfaces": [%q]},
@@ -61,8 +62,8 @@ func (s server) config(l *benchLab, dir string) string {
     "pools": [{"pool": "2001:db8:18::1:0/112"}],
     "pd-pools": [{"prefix": "2001:db8:1800::", "prefix-len": 40, "delegated-len": 56}]}],
   "loggers": [{"name": "kea-dhcp6", "severity": "WARN",
-    "output_options": [{"output": %q}]}]
-}}`, l.serverIf, filepath.Join(dir, "leases6.csv"), l.serverIf, filepath.Join(dir, "server.log"))
+    "output_options": [{"output": %q}]}]%s
+}}`, l.serverIf, filepath.Join(dir, "leases6.csv"), l.serverIf, filepath.Join(dir, "server.log"), s.hook.hooksJSON())
 }
 
 // start runs the server pinned to CPU 0 with a fresh lease file and waits
@@ -115,9 +116,44 @@ func stop(c *exec.Cmd) {
 	}
 }
 
-// cpuTime is utime+stime of every process in the server's process tree
-// rooted at pid: the namespace wrapper execs into the daemon, so the pid is
-// the daemon's own.
+// treeCPU is the CPU time of the server's process tree rooted at pid (the
+// namespace wrapper execs into the daemon, so the pid is the daemon's own):
+// all of it, and the part of its descendants (hook plugins), which share
+// the server's CPU since they inherit its affinity.
+func treeCPU(pid int) (total, children time.Duration, err error) {
+	total, err = cpuTime(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range descendants(pid) {
+		// A child that exited since it was listed has no times to add.
+		if d, err := cpuTime(c); err == nil {
+			children += d
+		}
+	}
+	return total + children, children, nil
+}
+
+// descendants lists the processes below pid, from /proc/PID/task/TID/children.
+func descendants(pid int) []int {
+	var out []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if c, err := strconv.Atoi(f); err == nil {
+				out = append(out, c)
+				out = append(out, descendants(c)...)
+			}
+		}
+	}
+	return out
+}
+
+// cpuTime is utime+stime of the process pid.
 func cpuTime(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
