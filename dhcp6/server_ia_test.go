@@ -2,6 +2,7 @@ package dhcp6
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/leasehold/leasehold/lease"
@@ -126,5 +127,49 @@ func TestLeaseCache(t *testing.T) {
 	requireHas(t, p, "IAADDR(2001:db8:1::100 3000/4000 )")
 	if l, _ := ts.lease(lease.TypeNA, "2001:db8:1::100"); l.CLTT != ts.now.Unix() {
 		t.Error("a renewal past the threshold did not extend the lease")
+	}
+}
+
+// TestConcurrentClients runs many clients through SOLICIT and REQUEST at
+// once: every client ends up with its own address and prefix.
+func TestConcurrentClients(t *testing.T) {
+	ts := newTS(t, tsBase)
+	const workers, each = 8, 25
+	type got struct{ na, pd string }
+	results := make(chan got, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				duid := AppendDUIDLL(nil, 1, []byte{2, 0, 0, 9, byte(w), byte(i)})
+				adv, _, err := ts.handle(srvMsg(Solicit, 1, duid, []opt{withNA(1), withPD(2)}), tsDirect)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				rep, _, err := ts.handle(srvMsg(Request, 2, duid, []opt{withServerIDOf(adv.Msg.Options), withIAs(adv.Msg.Options)}), tsDirect)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				na, _ := rep.Msg.Options.Get(OptIANA)
+				pd, _ := rep.Msg.Options.Get(OptIAPD)
+				results <- got{string(na[12:]), string(pd[12:])}
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	seenNA, seenPD := map[string]bool{}, map[string]bool{}
+	for r := range results {
+		if seenNA[r.na] || seenPD[r.pd] {
+			t.Fatal("two clients got the same address or prefix")
+		}
+		seenNA[r.na], seenPD[r.pd] = true, true
+	}
+	if len(seenNA) != workers*each || ts.store.Len6() != 2*workers*each {
+		t.Fatalf("%d answers, %d leases stored; want %d and %d", len(seenNA), ts.store.Len6(), workers*each, 2*workers*each)
 	}
 }
