@@ -1,7 +1,9 @@
 package dhcp4
 
 import (
+	"fmt"
 	"net/netip"
+	"sync"
 	"testing"
 )
 
@@ -171,5 +173,65 @@ func TestPoolExhaustion(t *testing.T) {
 	wantDrop(t, r, err, DropNoAddress)
 	if c := h.s.Counters(); c.Dropped[DropNoAddress] != 1 || c.Pools[0].Assigned != 10 || c.Pools[0].Total != 10 {
 		t.Errorf("counters: dropped %d, pool %+v", c.Dropped[DropNoAddress], c.Pools)
+	}
+}
+
+// Handle is safe for concurrent use: clients served from several
+// goroutines at once never share an address.
+func TestHandleConcurrent(t *testing.T) {
+	h := newHarness(t, `"interfaces-config": {"interfaces": ["eth0"]},
+		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "interface": "eth0", "pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`)
+	const workers, each = 4, 40
+	results := make(chan netip.Addr, workers*each)
+	errs := make(chan error, workers*each)
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				m := [6]byte{2, 0, 0, 0, byte(g), byte(i)}
+				for attempt := 0; ; attempt++ {
+					r, err := h.s.Handle(t.Context(), client{typ: Discover, mac: m}.bytes(t), h.meta, nil)
+					if err != nil {
+						errs <- err
+						return
+					}
+					var offer Message
+					offer.Decode(r.Data)
+					r, err = h.s.Handle(t.Context(), client{typ: Request, mac: m, reqIP: offer.YIAddr, srvID: hSrvAddr}.bytes(t), h.meta, nil)
+					var ack Message
+					if err == nil {
+						ack.Decode(r.Data)
+					}
+					if typ, _ := ack.MessageType(); typ == Ack {
+						results <- ack.YIAddr
+						break
+					}
+					// Two goroutines offered the same free address; the
+					// loser's REQUEST is refused and it starts again.
+					if attempt > 10 {
+						errs <- fmt.Errorf("client %x got no lease", m)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	seen := map[netip.Addr]bool{}
+	for a := range results {
+		if seen[a] {
+			t.Errorf("%v leased twice", a)
+		}
+		seen[a] = true
+	}
+	if len(seen) != workers*each || h.store.Len4() != workers*each {
+		t.Errorf("%d distinct leases, %d in the store, want %d", len(seen), h.store.Len4(), workers*each)
 	}
 }
