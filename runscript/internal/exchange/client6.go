@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/leasehold/leasehold/dhcp6"
@@ -40,22 +41,30 @@ type Client6 struct {
 type V6 struct {
 	direct  *net.UDPConn
 	relay   *net.UDPConn
-	ifName  string
+	zone    string // the client interface's index
 	timeout time.Duration
 	sent    *[][]byte // every message sent, for the step's record
 }
 
+// listen6 opens the sockets; call it inside the client namespace. Zones
+// are given as interface indices looked up here: the net package caches
+// zone names for the whole process, and the process spans namespaces.
 func listen6(ifName string, relayAddr netip.Addr) (*V6, error) {
-	d, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6unspecified, Port: 546, Zone: ifName})
+	ifi, err := net.InterfaceByName(ifName)
 	if err != nil {
-		return nil, fmt.Errorf("listen [::]:546: %w", err)
+		return nil, fmt.Errorf("interface %s: %w", ifName, err)
+	}
+	zone := strconv.Itoa(ifi.Index)
+	d, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6unspecified, Port: 546, Zone: zone})
+	if err != nil {
+		return nil, fmt.Errorf("listen [::%%%s]:546 (%s): %w", zone, ifName, err)
 	}
 	r, err := net.ListenUDP("udp6", net.UDPAddrFromAddrPort(netip.AddrPortFrom(relayAddr, 547)))
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("listen [%s]:547: %w", relayAddr, err)
 	}
-	return &V6{direct: d, relay: r, ifName: ifName}, nil
+	return &V6{direct: d, relay: r, zone: zone}, nil
 }
 
 func (v *V6) Close() error { return errors.Join(v.direct.Close(), v.relay.Close()) }
@@ -120,7 +129,7 @@ func (v *V6) roundTrip(c *Client6, msg []byte, xid uint32, want dhcp6.MessageTyp
 	if c.Relay != nil {
 		conn = v.relay
 	}
-	dst := &net.UDPAddr{IP: net.IP(allServers.AsSlice()), Port: 547, Zone: v.ifName}
+	dst := &net.UDPAddr{IP: net.IP(allServers.AsSlice()), Port: 547, Zone: v.zone}
 	*v.sent = append(*v.sent, msg)
 	buf := make([]byte, 65536)
 	// One try per second, as a client retransmits; a second copy that the
