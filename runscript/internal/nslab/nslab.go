@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -65,15 +66,19 @@ func Unavailable() string {
 // bytes) and unique to the caller; a lab left over with the same names is
 // removed first.
 func New(prefix string) (*Lab, error) {
-	if len(prefix) > 10 {
-		return nil, fmt.Errorf("nslab: prefix %q longer than 10 bytes", prefix)
+	if len(prefix) > 7 {
+		return nil, fmt.Errorf("nslab: prefix %q longer than 7 bytes", prefix)
 	}
+	// Three characters from the process id keep concurrent test binaries
+	// (two checkouts, or a developer's run beside CI) out of each other's
+	// namespaces; interface names stay within 15 bytes.
+	id := prefix + strconv.FormatInt(int64(os.Getpid()%46656)+46656, 36)[1:]
 	l := &Lab{
-		Prefix:   prefix,
-		ServerNS: prefix + "s",
-		ClientNS: prefix + "c",
-		ServerIf: prefix + "s0",
-		ClientIf: prefix + "c0",
+		Prefix:   id,
+		ServerNS: id + "s",
+		ClientNS: id + "c",
+		ServerIf: id + "s0",
+		ClientIf: id + "c0",
 	}
 	l.removeNamespaces()
 	dir, err := os.MkdirTemp("", prefix+"-lab-")
