@@ -86,8 +86,8 @@ func TestUDPConnLoopback(t *testing.T) {
 		t.Errorf("peer read %q, %v", buf[:n], err)
 	}
 	// A past deadline interrupts a blocked read with a timeout.
-	go func() { time.Sleep(20 * time.Millisecond); c.SetReadDeadline(time.Unix(1, 0)) }()
 	c.SetReadDeadline(time.Time{})
+	go func() { time.Sleep(20 * time.Millisecond); c.SetReadDeadline(time.Unix(1, 0)) }()
 	if _, err := c.ReadBatch(ps); !IsTimeout(err) {
 		t.Errorf("ReadBatch after past deadline = %v, want a timeout", err)
 	}
