@@ -86,8 +86,9 @@ type rule struct {
 	ResumeStep string `json:"resume-step,omitempty"`
 }
 
-// library is the hooks-libraries entry loading the recorder with p.
-func (s *setup) library(p params) daemontest.Obj {
+// library is the hooks-libraries entry loading the recorder with p, and
+// leasehold's per-library settings when given.
+func (s *setup) library(p params, settings daemontest.Obj) daemontest.Obj {
 	if p.File == "" && p.ExitAtLoad == 0 && p.Reject == "" {
 		p.File = s.calls
 	}
@@ -95,19 +96,25 @@ func (s *setup) library(p params) daemontest.Obj {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return daemontest.Obj{"library": s.plugin, "parameters": json.RawMessage(b)}
+	lib := daemontest.Obj{"library": s.plugin, "parameters": json.RawMessage(b)}
+	if settings != nil {
+		lib["leasehold"] = settings
+	}
+	return lib
 }
 
 // config4 is daemontest.Config4 for this lab with the recorder loaded.
-func (s *setup) config4(p params) *daemontest.Config {
+func (s *setup) config4(p params) *daemontest.Config { return s.config4With(p, nil) }
+
+func (s *setup) config4With(p params, settings daemontest.Obj) *daemontest.Config {
 	cfg := daemontest.Config4(s.lab, s.lf)
-	cfg.M["hooks-libraries"] = []any{s.library(p)}
+	cfg.M["hooks-libraries"] = []any{s.library(p, settings)}
 	return cfg
 }
 
 func (s *setup) config6(p params) *daemontest.Config {
 	cfg := daemontest.Config6(s.lab, s.lf)
-	cfg.M["hooks-libraries"] = []any{s.library(p)}
+	cfg.M["hooks-libraries"] = []any{s.library(p, nil)}
 	return cfg
 }
 

@@ -75,26 +75,47 @@ func TestPluginPanics(t *testing.T) {
 	}
 }
 
-// TestPluginDeadline: every callout sleeps 400 ms, past the default
-// deadline of 100 ms. Each call meets the failure policy (continue) when
-// the deadline passes, so the clients still get their leases, and the
-// server logs why.
+// TestPluginDeadline: a callout that sleeps 400 ms. With the default
+// deadline (100 ms) and failure policy (continue) each late call goes on
+// without the plugin, so both clients get their leases, and the log says
+// the deadline passed. With "failure-policy": "drop" (and "deadline-ms":
+// 50) the late DISCOVER is dropped, and the client gets its lease once the
+// plugin answers in time again. With "deadline-ms": 1000 the server waits
+// for the plugin: no call fails.
 func TestPluginDeadline(t *testing.T) {
 	t.Parallel()
-	s := newSetup(t, 60*time.Second)
-	d := s.serve(daemontest.V4, s.config4(params{Points: []string{"pkt4_receive"},
-		Rules: []rule{{Point: "pkt4_receive", SleepMS: 400}}}))
-	second, err := s.lab.AddClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := s.dhclient(s.lab.FirstClient(), netlab.ClientOptions{})
-	b := s.dhclient(second, netlab.ClientOptions{})
-	s.bound(a, "BOUND")
-	s.bound(b, "BOUND")
-	l := waitLog(t, s.ctx, d, `hook callout failed.*point=pkt4_receive`)
-	if !strings.Contains(l, "deadline") || !strings.Contains(l, "next_step=continue") {
-		t.Errorf("the log line of the late callout does not say the deadline passed and the packet went on: %s", l)
+	for _, tc := range []struct {
+		name     string
+		settings daemontest.Obj
+		times    int    // how many calls sleep; 0 for all
+		log      string // what the log must say; "" for no failed call
+	}{
+		{"default deadline, continue", nil, 0, `hook callout failed.*point=pkt4_receive.*deadline.*next_step=continue`},
+		{"drop policy", daemontest.Obj{"deadline-ms": 50, "failure-policy": "drop"}, 1, `hook callout failed.*point=pkt4_receive.*deadline.*next_step=drop`},
+		{"long deadline", daemontest.Obj{"deadline-ms": 1000}, 0, ""},
+	} {
+		t.Run(strings.ReplaceAll(strings.ReplaceAll(tc.name, " ", "_"), ",", ""), func(t *testing.T) {
+			t.Parallel()
+			s := newSetup(t, 60*time.Second)
+			d := s.serve(daemontest.V4, s.config4With(params{Points: []string{"pkt4_receive"},
+				Rules: []rule{{Point: "pkt4_receive", SleepMS: 400, Times: tc.times}}}, tc.settings))
+			second, err := s.lab.AddClient()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := s.dhclient(s.lab.FirstClient(), netlab.ClientOptions{})
+			b := s.dhclient(second, netlab.ClientOptions{})
+			s.bound(a, "BOUND")
+			s.bound(b, "BOUND")
+			failed := regexp.MustCompile(`hook callout failed`)
+			if tc.log == "" {
+				if l := failed.FindString(d.Proc.Output()); l != "" {
+					t.Errorf("a callout failed although the deadline is longer than the callout:\n%s", d.Proc.Output())
+				}
+				return
+			}
+			waitLog(t, s.ctx, d, tc.log)
+		})
 	}
 }
 
