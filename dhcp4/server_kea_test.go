@@ -43,11 +43,6 @@ var (
 	keaSrv    = netip.MustParseAddr("192.0.2.1")
 )
 
-// keaTarget answers a relayed packet and reports the reply (nil: none).
-type keaTarget interface {
-	ask(t *testing.T, pkt []byte, relay netip.Addr) []byte
-}
-
 type keaStep struct {
 	c client
 	// fill completes c from the previous replies (addresses to request).
@@ -158,43 +153,64 @@ func summary(m *Message) string {
 	return b.String()
 }
 
-func (sc keaScenario) run(t *testing.T, tgt keaTarget) []string {
-	var prev []*Message
-	var out []string
-	for i, st := range sc.steps {
-		c := st.c
-		if c.giaddr == (netip.Addr{}) {
-			c.giaddr = keaRelay1
+// keaXID numbers the packets of all scenarios, so that a late answer to
+// one is never taken for the answer to another.
+var keaXID uint32
+
+// run plays the scenario against Kea and leasehold step by step, each with
+// its own history for the fill functions, and returns their answers.
+// leasehold answers first: when it answers, Kea is given ample time to
+// answer too (a loaded machine delays it); when it does not, Kea's silence
+// is awaited briefly.
+func (sc keaScenario) run(t *testing.T, kea keaUDP, mine keaHandle) (want, got []string) {
+	var prevK, prevL []*Message
+	decode := func(i int, r []byte) *Message {
+		if r == nil {
+			return nil
 		}
-		c.xid = uint32(i)
-		if st.fill != nil {
-			st.fill(&c, prev)
+		m := new(Message)
+		if err := m.Decode(r); err != nil {
+			t.Fatalf("step %d: reply does not decode: %v", i, err)
 		}
-		relay := c.giaddr
-		r := tgt.ask(t, c.bytes(t), relay)
-		var m *Message
-		if r != nil {
-			m = new(Message)
-			if err := m.Decode(r); err != nil {
-				t.Fatalf("step %d: reply does not decode: %v", i, err)
-			}
-		}
-		prev = append(prev, m)
-		out = append(out, summary(m))
+		return m
 	}
-	return out
+	for i, st := range sc.steps {
+		keaXID++
+		pkt := func(prev []*Message) client {
+			c := st.c
+			if c.giaddr == (netip.Addr{}) {
+				c.giaddr = keaRelay1
+			}
+			c.xid = keaXID
+			if st.fill != nil {
+				st.fill(&c, prev)
+			}
+			return c
+		}
+		cl := pkt(prevL)
+		ml := decode(i, mine.ask(t, cl.bytes(t), cl.giaddr))
+		wait := 700 * time.Millisecond
+		if ml != nil {
+			wait = 5 * time.Second
+		}
+		ck := pkt(prevK)
+		mk := decode(i, kea.ask(t, ck.bytes(t), wait))
+		prevL, prevK = append(prevL, ml), append(prevK, mk)
+		got, want = append(got, summary(ml)), append(want, summary(mk))
+	}
+	return want, got
 }
 
 type keaUDP struct{ pc net.PacketConn }
 
-func (k keaUDP) ask(t *testing.T, pkt []byte, relay netip.Addr) []byte {
+func (k keaUDP) ask(t *testing.T, pkt []byte, wait time.Duration) []byte {
 	xid := pkt[4:8]
 	if _, err := k.pc.WriteTo(pkt, &net.UDPAddr{IP: keaSrv.AsSlice(), Port: 67}); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 1500)
 	// DECLINE and RELEASE have no reply; the wait is the price of knowing.
-	deadline := time.Now().Add(700 * time.Millisecond)
+	deadline := time.Now().Add(wait)
 	for {
 		k.pc.SetReadDeadline(deadline)
 		n, _, err := k.pc.ReadFrom(buf)
@@ -275,8 +291,7 @@ func TestKeaCompare(t *testing.T) {
 			}
 			for _, sc := range set.scenarios {
 				t.Run(sc.name, func(t *testing.T) {
-					want := sc.run(t, keaUDP{pc})
-					got := sc.run(t, keaHandle{srv})
+					want, got := sc.run(t, keaUDP{pc}, keaHandle{srv})
 					for i := range want {
 						if want[i] != got[i] {
 							t.Errorf("step %d differs\nkea:       %s\nleasehold: %s", i, want[i], got[i])
