@@ -69,7 +69,7 @@ func newServed(t *testing.T, body string, mods ...func(*Options)) *served {
 		cancel()
 		select {
 		case <-sv.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(20 * time.Second):
 			t.Error("Serve did not stop")
 		}
 		mem.Close()
@@ -101,7 +101,7 @@ func (sv *served) next(want MessageType) (*Message, engine.Packet) {
 			sv.t.Fatalf("got %v, want %v", got, want)
 		}
 		return m, p
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		sv.t.Fatalf("no %v sent", want)
 		return nil, engine.Packet{}
 	}
@@ -274,7 +274,7 @@ func TestShutdown(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")

@@ -50,7 +50,7 @@ func startEngine(t *testing.T, cfg Config) (e *Engine, cancel context.CancelFunc
 		select {
 		case <-done:
 			return runErr
-		case <-time.After(5 * time.Second):
+		case <-time.After(20 * time.Second):
 			t.Error("engine did not stop")
 			return nil
 		}
@@ -67,7 +67,7 @@ func recv(t *testing.T, c *MemConn) Packet {
 	select {
 	case p := <-c.Sent():
 		return p
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("no packet sent")
 		return Packet{}
 	}
@@ -130,7 +130,7 @@ func TestEngineSyncFailure(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")
