@@ -146,9 +146,11 @@ type Server struct {
 	serving bool
 	stop    context.CancelFunc
 	done    chan struct{}
-	late    func(*Reply) // sends a reply finished after a hook parked it
-	reopen  func()       // makes Serve reopen its sockets
-	opened  atomic.Int64 // socket sets Serve opened, for tests
+	late    func(*Reply)  // sends a reply finished after a hook parked it
+	reopen  func()        // makes Serve reopen its sockets
+	opened  atomic.Int64  // socket sets Serve opened, for tests
+	ready   chan struct{} // closed once Serve has its first sockets open
+	readyOn sync.Once
 	engines []*engine.Engine
 
 	// testIfaces replaces the host's interfaces, by index, in tests that
@@ -166,7 +168,7 @@ func NewServer(cfg *config.DHCP4, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, store: opts.Store, hooks: opts.Hooks, now: opts.Now}
+	s := &Server{opts: opts, store: opts.Store, hooks: opts.Hooks, now: opts.Now, ready: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -354,3 +356,9 @@ func (w *worker) handleSafe(ctx context.Context, req []byte, meta *PacketMeta, b
 	}()
 	return w.handle(ctx, req, meta, buf)
 }
+
+// Ready is closed once Serve has opened its sockets and reads packets, so a
+// daemon can log that it started only when it really serves (Kea logs
+// DHCP4_STARTED after opening its sockets). It stays open if Serve fails
+// before that.
+func (s *Server) Ready() <-chan struct{} { return s.ready }

@@ -33,6 +33,7 @@ func (s *Server) Serve(ctx context.Context) error {
 			return err
 		}
 		s.opened.Add(1)
+		s.readyOn.Do(func() { close(s.ready) })
 		gen, reopen := context.WithCancel(ctx)
 		s.mu.Lock()
 		s.reopen = reopen

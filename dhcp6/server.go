@@ -61,6 +61,9 @@ import (
 //
 // A Server is safe for concurrent use.
 type Server struct {
+	ready   chan struct{} // closed once Serve has its sockets open
+	readyOn sync.Once
+
 	store lease.Store
 	hooks *hooks.Manager
 	// log is the root logger (kea-dhcp6); pktLog, leaseLog and allocLog
@@ -140,7 +143,7 @@ func NewServer(cfg *config.DHCP6, opts ServerOptions) (*Server, error) {
 	if opts.Store == nil {
 		return nil, errors.New("dhcp6: NewServer: ServerOptions.Store is required")
 	}
-	s := &Server{store: opts.Store, hooks: opts.Hooks, log: opts.Logger, now: opts.Now, opts: opts}
+	s := &Server{store: opts.Store, hooks: opts.Hooks, log: opts.Logger, now: opts.Now, opts: opts, ready: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -284,3 +287,8 @@ func (s *Server) lateSender() func(Response) {
 	}
 	return nil
 }
+
+// Ready is closed once Serve has opened its sockets, so a daemon can log
+// that it started only when it really serves (Kea logs DHCP6_STARTED after
+// opening its sockets). It stays open if Serve fails before that.
+func (s *Server) Ready() <-chan struct{} { return s.ready }

@@ -34,6 +34,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.readyOn.Do(func() { close(s.ready) })
 	defer func() {
 		for _, c := range conns {
 			if c.close != nil {

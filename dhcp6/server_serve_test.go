@@ -68,8 +68,20 @@ func serveUDP(t *testing.T, committer bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case <-s.Ready():
+		t.Fatal("Ready closed before Serve")
+	default:
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve(context.Background()) }()
+	select {
+	case <-s.Ready():
+	case err := <-errc:
+		t.Fatalf("Serve returned before Ready: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ready not closed 10 s after Serve started")
+	}
 
 	srvAddr := pc.LocalAddr().(*net.UDPAddr).AddrPort()
 	exchange := func(q []byte) *Packet {
