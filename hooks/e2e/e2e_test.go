@@ -56,6 +56,11 @@ type setup struct {
 
 func newSetup(t *testing.T, d time.Duration) *setup {
 	t.Helper()
+	if k, err := daemontest.ServerKind(); err != nil {
+		t.Fatal(err)
+	} else if k != daemontest.Leasehold {
+		t.Skip("LEASEHOLD_E2E_SERVER=kea: these tests load a leasehold plugin, which Kea cannot")
+	}
 	netlab.RequireTool(t, "dhclient")
 	lab := netlab.NewT(t, netlab.Options{Prefix: "lhL"})
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -125,9 +130,6 @@ func (s *setup) serve(f daemontest.Family, cfg *daemontest.Config) *daemontest.D
 		pkg = pkg6
 	}
 	d := daemontest.Start(s.t, s.lab, f, pkg, cfg.JSON(s.t), daemontest.Options{})
-	if d.Kind != daemontest.Leasehold {
-		s.t.Skip("these tests load a leasehold plugin, which Kea cannot")
-	}
 	s.d = d
 	return d
 }
