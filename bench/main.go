@@ -13,10 +13,19 @@
 //
 // With -hooks, leasehold is measured with and without a hook library
 // (a plugin executable, or the name of one of the module's examples, which
-// is built), the two runs alternating at each rate so that a noisy machine
-// disturbs both alike, and a second table gives the ratios:
+// is built with go build from the module's directory), the two runs
+// alternating at each rate so that a noisy machine disturbs both alike,
+// and a second table gives the ratios. The plugin inherits the server's CPU
+// (and so competes with it), and its CPU time counts in the server's, as
+// it is also shown apart:
 //
 //	sudo go run ./bench -servers leasehold -hooks plugin-observe -rates 2000,10000,max -duration 5s -rounds 2
+//
+// hooks/e2e/testplugins/nullobserver, an observer that does nothing, gives
+// the floor of the observer transport's cost:
+//
+//	go build -o /tmp/nullobserver ./hooks/e2e/testplugins/nullobserver
+//	sudo go run ./bench -servers leasehold -hooks /tmp/nullobserver
 //
 // Benchmark traffic stays inside the namespaces on 198.18.0.0/15 and
 // 2001:db8:18::/48.
