@@ -79,7 +79,10 @@ func (s *Server) reclaimExpired(ctx context.Context, now time.Time) (int, bool, 
 		list, more = list[:max], true
 	}
 	start := time.Now()
-	remove := e.HoldReclaimedTime == 0
+	// Kea removes reclaimed leases at once when no flush timer would ever
+	// remove them later (flush-reclaimed-timer-wait-time 0), and tells
+	// lease4_expire so through remove_lease.
+	remove := e.FlushReclaimedTimerWaitTime == 0
 	n := 0
 	for i := range list {
 		if err := s.reclaimOne(ctx, &list[i], now, remove); err != nil {

@@ -149,10 +149,6 @@ func TestCompatibility(t *testing.T) {
 type serverDiff struct{ phase, step, key string }
 
 var serverDiffs = map[serverDiff]string{
-	// Kea passes remove_lease = (flush-reclaimed-timer-wait-time == 0)
-	// (src/lib/dhcpsrv/cfg_expiration.h); dhcp4/reclaim.go uses
-	// hold-reclaimed-time == 0.
-	{"v4-remove", "02-f-expired", "REMOVE_LEASE"}: "dhcp4: remove_lease from hold-reclaimed-time instead of flush-reclaimed-timer-wait-time",
 	// Subnet 3 sets hostname-char-set to "", which turns Kea's sanitiser
 	// off; dhcp4 still removes the control bytes.
 	{"v4", "15-e-odd-hostname-dora", "LEASES4_AT0_HOSTNAME"}: "dhcp4: hostname sanitised although hostname-char-set is empty",
