@@ -29,6 +29,7 @@ func wantServer(v6 bool) Server {
 		HostReservationIdentifiers:  []IdentifierType{IDHWAddress, IDDUID, IDCircuitID, IDClientID},
 		IPReservationsUnique:        true,
 		StatisticDefaultSampleCount: 20,
+		JSON:                        json.RawMessage(`{}`),
 	}
 	if v6 {
 		s.InterfacesConfig.DHCPSocketType, s.InterfacesConfig.OutboundInterface = "", ""

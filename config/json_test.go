@@ -113,6 +113,11 @@ func TestIncludes(t *testing.T) {
 	if s := cfg.DHCP4.Subnets; len(s) != 1 || s[0].ID != 7 || s[0].ValidLifetime.Default != 600 {
 		t.Fatalf("got %+v", s)
 	}
+	// The map as read, for json_config: the include spliced in, the
+	// comment gone, no defaults added.
+	if got, want := string(cfg.DHCP4.JSON), `{"subnet4":[{"id":7,"subnet":"192.0.2.0/24"}],"valid-lifetime":600}`; got != want {
+		t.Errorf("DHCP4.JSON = %s, want %s", got, want)
+	}
 
 	// Parse resolves the top level against WithBaseDir.
 	cfg, err = Parse([]byte(`{ "Dhcp4": { <?include "parts/subnets.json"?> } }`), WithBaseDir(dir))

@@ -56,6 +56,7 @@ func Parse(data []byte, opts ...Option) (*Config, error) {
 		if d.failed() {
 			return nil, d.err
 		}
+		cfg.DHCP4.JSON = toJSON(n)
 	}
 	if n := o.take("Dhcp6"); n != nil {
 		d := &dec{v6: true}
@@ -64,6 +65,7 @@ func Parse(data []byte, opts ...Option) (*Config, error) {
 		if d.failed() {
 			return nil, d.err
 		}
+		cfg.DHCP6.JSON = toJSON(n)
 	}
 	if cfg.DHCP4 == nil && cfg.DHCP6 == nil {
 		return nil, &Error{File: root.pos.file, Line: root.pos.line, Col: root.pos.col,

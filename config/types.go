@@ -110,6 +110,13 @@ type Server struct {
 	ClientClasses []ClientClass
 	UserContext   json.RawMessage
 	Comment       string
+	// JSON is the map as read (the value of "Dhcp4" or "Dhcp6"), in
+	// standard JSON: comments dropped, includes spliced in, members in
+	// file order, no defaults added. The servers pass it to the
+	// dhcp4_srv_configured and dhcp6_srv_configured hook points as
+	// json_config, where Kea passes the same map with its defaults filled
+	// in.
+	JSON json.RawMessage
 }
 
 // Lifetime is Kea's (min, default, max) triplet for a lifetime. A client
