@@ -20,6 +20,10 @@ type Args struct {
 	// Query is the client's packet (Kea's query4/query6) as received,
 	// including any relay encapsulation.
 	Query []byte
+	// QueryAddr is where Query travelled, wherever Query is set: what Kea
+	// keeps in the query's packet object besides its bytes. The server
+	// fills it and never reads it back.
+	QueryAddr Addressing
 	// Response is the server's reply (response4/response6), already encoded,
 	// at the points where Kea has one.
 	Response []byte
@@ -84,6 +88,27 @@ type Args struct {
 	Park ParkHandle
 }
 
+// Addressing is how a query reached the server: the datagram's
+// addresses and ports, the interface it arrived on and, for DHCPv4 where
+// the server knows them, the link-layer addresses of its frame. Zero
+// values mean unknown (an embedder's Handle call may not know them).
+type Addressing struct {
+	// Local is the datagram's destination (a broadcast or multicast
+	// address, or one of the server's) and port; Remote its source: a
+	// client, or a relay. An IPv6 link-local address carries its zone.
+	Local, Remote netip.AddrPort
+	// IfIndex and IfName name the receiving interface.
+	IfIndex int
+	IfName  string
+	// LocalHWAddr and RemoteHWAddr are the frame's destination and source
+	// hardware addresses (no type byte) with their ARP hardware types;
+	// nil when unknown. Kea has them only for DHCPv4 on raw sockets.
+	LocalHWAddr  []byte
+	LocalHWType  uint16
+	RemoteHWAddr []byte
+	RemoteHWType uint16
+}
+
 // Subnet4 is what a callout learns about an IPv4 subnet. The server fills it
 // from its configuration; a callout cannot change the server's subnet
 // through it.
@@ -138,6 +163,8 @@ func (a *Args) Clone() *Args {
 	c := *a
 	c.Query = cloneBytes(a.Query)
 	c.Response = cloneBytes(a.Response)
+	c.QueryAddr.LocalHWAddr = cloneBytes(a.QueryAddr.LocalHWAddr)
+	c.QueryAddr.RemoteHWAddr = cloneBytes(a.QueryAddr.RemoteHWAddr)
 	c.Subnets4 = cloneSlice(a.Subnets4, cloneSubnet4)
 	c.Subnet4 = clonePtrIn(a.Subnet4, a.Subnets4, c.Subnets4, cloneSubnet4)
 	c.Subnets6 = cloneSlice(a.Subnets6, cloneSubnet6)

@@ -28,6 +28,7 @@ func argsToPB(a *Args) *pb.Args {
 		JsonConfig:        a.JSONConfig,
 		Error:             a.Error,
 		SubnetIndex:       -1,
+		QueryAddr:         addressingToPB(&a.QueryAddr),
 	}
 	switch {
 	case a.Subnet4 != nil || len(a.Subnets4) > 0:
@@ -75,6 +76,7 @@ func argsFromPB(p Point, m *pb.Args) *Args {
 		GlobalUserContext: m.GlobalUserContext,
 		JSONConfig:        m.JsonConfig,
 		Error:             m.Error,
+		QueryAddr:         addressingFromPB(m.QueryAddr),
 	}
 	if p.V6() {
 		a.Subnets6, a.Subnet6 = subnetsFromPB(m, subnet6FromPB)
@@ -175,6 +177,38 @@ func optFromPB[M, T any](m *M, conv func(*M) T) *T {
 	}
 	v := conv(m)
 	return &v
+}
+
+// addressingToPB leaves the message out when nothing is known, as at the
+// points that have no query.
+func addressingToPB(a *Addressing) *pb.Addressing {
+	if !a.Local.IsValid() && !a.Remote.IsValid() && a.Local.Port() == 0 && a.Remote.Port() == 0 &&
+		a.IfIndex == 0 && a.IfName == "" && a.LocalHWAddr == nil && a.RemoteHWAddr == nil &&
+		a.LocalHWType == 0 && a.RemoteHWType == 0 {
+		return nil
+	}
+	return &pb.Addressing{
+		LocalAddr: a.Local.Addr().AsSlice(), LocalZone: a.Local.Addr().Zone(), LocalPort: uint32(a.Local.Port()),
+		RemoteAddr: a.Remote.Addr().AsSlice(), RemoteZone: a.Remote.Addr().Zone(), RemotePort: uint32(a.Remote.Port()),
+		IfIndex: int32(a.IfIndex), IfName: a.IfName,
+		LocalHwaddr: a.LocalHWAddr, LocalHwtype: uint32(a.LocalHWType),
+		RemoteHwaddr: a.RemoteHWAddr, RemoteHwtype: uint32(a.RemoteHWType),
+	}
+}
+
+// addressingFromPB undoes addressingToPB; a message from a host that does
+// not send it gives the zero Addressing.
+func addressingFromPB(m *pb.Addressing) Addressing {
+	if m == nil {
+		return Addressing{}
+	}
+	return Addressing{
+		Local:   netip.AddrPortFrom(addr(m.LocalAddr).WithZone(m.LocalZone), uint16(m.LocalPort)),
+		Remote:  netip.AddrPortFrom(addr(m.RemoteAddr).WithZone(m.RemoteZone), uint16(m.RemotePort)),
+		IfIndex: int(m.IfIndex), IfName: m.IfName,
+		LocalHWAddr: m.LocalHwaddr, LocalHWType: uint16(m.LocalHwtype),
+		RemoteHWAddr: m.RemoteHwaddr, RemoteHWType: uint16(m.RemoteHwtype),
+	}
 }
 
 func addr(b []byte) netip.Addr {

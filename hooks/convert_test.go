@@ -47,6 +47,21 @@ func TestArgsRoundTrip(t *testing.T) {
 			return &Args{Subnets6: []Subnet6{{ID: 8}}, Subnet6: &subnet6, Lease6: &l6, DeletedLeases6: []lease.Lease6{l6}, IA: []byte{0, 25},
 				Host: &Host{Prefixes: []netip.Prefix{netip.MustParsePrefix("2001:db8:9::/56")}}}
 		}, -1},
+		{"v4 query addressing", Lease4Renew, func() *Args {
+			return &Args{Query: []byte{1}, QueryAddr: Addressing{
+				Local: netip.MustParseAddrPort("255.255.255.255:67"), Remote: netip.MustParseAddrPort("0.0.0.0:68"),
+				IfIndex: 7, IfName: "veth0",
+				LocalHWAddr: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, LocalHWType: 1,
+				RemoteHWAddr: []byte{2, 0, 0, 0x4a, 0x0a, 1}, RemoteHWType: 1}}
+		}, -1},
+		{"v6 query addressing with zones", Lease6Renew, func() *Args {
+			return &Args{Query: []byte{5}, QueryAddr: Addressing{
+				Local: netip.MustParseAddrPort("[fe80::1%veth1]:547"), Remote: netip.MustParseAddrPort("[fe80::ff:fe4a:101%veth1]:546"),
+				IfIndex: 3, IfName: "veth1"}}
+		}, -1},
+		{"only a port known", Lease6Renew, func() *Args {
+			return &Args{QueryAddr: Addressing{Local: netip.AddrPortFrom(netip.Addr{}, 547)}}
+		}, -1},
 		{"leases4_committed lists stay present", Leases4Committed, func() *Args {
 			return &Args{Leases4: []lease.Lease4{}, DeletedLeases4: []lease.Lease4{}}
 		}, -1},
@@ -69,6 +84,19 @@ func TestArgsRoundTrip(t *testing.T) {
 				t.Errorf("the selected subnet points at list entry %d, want %d (-1: none)", at, tc.inList)
 			}
 		})
+	}
+}
+
+// TestAddressingAbsent: a host that does not send the query's addressing
+// (older than the field, or a point without a query) gives the zero value,
+// and the zero value is not sent.
+func TestAddressingAbsent(t *testing.T) {
+	if m := argsToPB(&Args{Query: []byte{1}}); m.QueryAddr != nil {
+		t.Errorf("zero addressing sent as %v", m.QueryAddr)
+	}
+	a := argsFromPB(Lease4Renew, argsToPB(&Args{Query: []byte{1}}))
+	if !reflect.DeepEqual(a.QueryAddr, Addressing{}) {
+		t.Errorf("absent addressing decoded as %+v", a.QueryAddr)
 	}
 }
 

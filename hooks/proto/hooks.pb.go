@@ -763,8 +763,11 @@ type Args struct {
 	JsonConfig        []byte                 `protobuf:"bytes,24,opt,name=json_config,json=jsonConfig,proto3" json:"json_config,omitempty"`
 	Error             string                 `protobuf:"bytes,25,opt,name=error,proto3" json:"error,omitempty"`
 	SubnetIndex       int32                  `protobuf:"varint,26,opt,name=subnet_index,json=subnetIndex,proto3" json:"subnet_index,omitempty"` // index in subnets of subnet, -1 if not in it
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Where the query travelled; absent when the host is older than this
+	// field or knows nothing of it.
+	QueryAddr     *Addressing `protobuf:"bytes,27,opt,name=query_addr,json=queryAddr,proto3" json:"query_addr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Args) Reset() {
@@ -979,6 +982,147 @@ func (x *Args) GetSubnetIndex() int32 {
 	return 0
 }
 
+func (x *Args) GetQueryAddr() *Addressing {
+	if x != nil {
+		return x.QueryAddr
+	}
+	return nil
+}
+
+// Addressing is hooks.Addressing. Addresses are 4 or 16 bytes, empty when
+// unknown; a zone is the interface name of an IPv6 link-local address.
+type Addressing struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LocalAddr     []byte                 `protobuf:"bytes,1,opt,name=local_addr,json=localAddr,proto3" json:"local_addr,omitempty"`
+	LocalZone     string                 `protobuf:"bytes,2,opt,name=local_zone,json=localZone,proto3" json:"local_zone,omitempty"`
+	LocalPort     uint32                 `protobuf:"varint,3,opt,name=local_port,json=localPort,proto3" json:"local_port,omitempty"`
+	RemoteAddr    []byte                 `protobuf:"bytes,4,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	RemoteZone    string                 `protobuf:"bytes,5,opt,name=remote_zone,json=remoteZone,proto3" json:"remote_zone,omitempty"`
+	RemotePort    uint32                 `protobuf:"varint,6,opt,name=remote_port,json=remotePort,proto3" json:"remote_port,omitempty"`
+	IfIndex       int32                  `protobuf:"varint,7,opt,name=if_index,json=ifIndex,proto3" json:"if_index,omitempty"`
+	IfName        string                 `protobuf:"bytes,8,opt,name=if_name,json=ifName,proto3" json:"if_name,omitempty"`
+	LocalHwaddr   []byte                 `protobuf:"bytes,9,opt,name=local_hwaddr,json=localHwaddr,proto3" json:"local_hwaddr,omitempty"`
+	LocalHwtype   uint32                 `protobuf:"varint,10,opt,name=local_hwtype,json=localHwtype,proto3" json:"local_hwtype,omitempty"`
+	RemoteHwaddr  []byte                 `protobuf:"bytes,11,opt,name=remote_hwaddr,json=remoteHwaddr,proto3" json:"remote_hwaddr,omitempty"`
+	RemoteHwtype  uint32                 `protobuf:"varint,12,opt,name=remote_hwtype,json=remoteHwtype,proto3" json:"remote_hwtype,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Addressing) Reset() {
+	*x = Addressing{}
+	mi := &file_hooks_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Addressing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Addressing) ProtoMessage() {}
+
+func (x *Addressing) ProtoReflect() protoreflect.Message {
+	mi := &file_hooks_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Addressing.ProtoReflect.Descriptor instead.
+func (*Addressing) Descriptor() ([]byte, []int) {
+	return file_hooks_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Addressing) GetLocalAddr() []byte {
+	if x != nil {
+		return x.LocalAddr
+	}
+	return nil
+}
+
+func (x *Addressing) GetLocalZone() string {
+	if x != nil {
+		return x.LocalZone
+	}
+	return ""
+}
+
+func (x *Addressing) GetLocalPort() uint32 {
+	if x != nil {
+		return x.LocalPort
+	}
+	return 0
+}
+
+func (x *Addressing) GetRemoteAddr() []byte {
+	if x != nil {
+		return x.RemoteAddr
+	}
+	return nil
+}
+
+func (x *Addressing) GetRemoteZone() string {
+	if x != nil {
+		return x.RemoteZone
+	}
+	return ""
+}
+
+func (x *Addressing) GetRemotePort() uint32 {
+	if x != nil {
+		return x.RemotePort
+	}
+	return 0
+}
+
+func (x *Addressing) GetIfIndex() int32 {
+	if x != nil {
+		return x.IfIndex
+	}
+	return 0
+}
+
+func (x *Addressing) GetIfName() string {
+	if x != nil {
+		return x.IfName
+	}
+	return ""
+}
+
+func (x *Addressing) GetLocalHwaddr() []byte {
+	if x != nil {
+		return x.LocalHwaddr
+	}
+	return nil
+}
+
+func (x *Addressing) GetLocalHwtype() uint32 {
+	if x != nil {
+		return x.LocalHwtype
+	}
+	return 0
+}
+
+func (x *Addressing) GetRemoteHwaddr() []byte {
+	if x != nil {
+		return x.RemoteHwaddr
+	}
+	return nil
+}
+
+func (x *Addressing) GetRemoteHwtype() uint32 {
+	if x != nil {
+		return x.RemoteHwtype
+	}
+	return 0
+}
+
 // Changes are the fields a callout changed; absent means unchanged.
 type Changes struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
@@ -998,7 +1142,7 @@ type Changes struct {
 
 func (x *Changes) Reset() {
 	*x = Changes{}
-	mi := &file_hooks_proto_msgTypes[12]
+	mi := &file_hooks_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1010,7 +1154,7 @@ func (x *Changes) String() string {
 func (*Changes) ProtoMessage() {}
 
 func (x *Changes) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[12]
+	mi := &file_hooks_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1023,7 +1167,7 @@ func (x *Changes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Changes.ProtoReflect.Descriptor instead.
 func (*Changes) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{12}
+	return file_hooks_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Changes) GetQuery() []byte {
@@ -1112,7 +1256,7 @@ type Subnet struct {
 
 func (x *Subnet) Reset() {
 	*x = Subnet{}
-	mi := &file_hooks_proto_msgTypes[13]
+	mi := &file_hooks_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1268,7 @@ func (x *Subnet) String() string {
 func (*Subnet) ProtoMessage() {}
 
 func (x *Subnet) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[13]
+	mi := &file_hooks_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1281,7 @@ func (x *Subnet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subnet.ProtoReflect.Descriptor instead.
 func (*Subnet) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{13}
+	return file_hooks_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Subnet) GetId() uint32 {
@@ -1208,7 +1352,7 @@ type Pool struct {
 
 func (x *Pool) Reset() {
 	*x = Pool{}
-	mi := &file_hooks_proto_msgTypes[14]
+	mi := &file_hooks_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1364,7 @@ func (x *Pool) String() string {
 func (*Pool) ProtoMessage() {}
 
 func (x *Pool) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[14]
+	mi := &file_hooks_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1377,7 @@ func (x *Pool) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pool.ProtoReflect.Descriptor instead.
 func (*Pool) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{14}
+	return file_hooks_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Pool) GetId() uint32 {
@@ -1277,7 +1421,7 @@ type PDPool struct {
 
 func (x *PDPool) Reset() {
 	*x = PDPool{}
-	mi := &file_hooks_proto_msgTypes[15]
+	mi := &file_hooks_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1433,7 @@ func (x *PDPool) String() string {
 func (*PDPool) ProtoMessage() {}
 
 func (x *PDPool) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[15]
+	mi := &file_hooks_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1446,7 @@ func (x *PDPool) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PDPool.ProtoReflect.Descriptor instead.
 func (*PDPool) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{15}
+	return file_hooks_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PDPool) GetId() uint32 {
@@ -1355,7 +1499,7 @@ type Host struct {
 
 func (x *Host) Reset() {
 	*x = Host{}
-	mi := &file_hooks_proto_msgTypes[16]
+	mi := &file_hooks_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1367,7 +1511,7 @@ func (x *Host) String() string {
 func (*Host) ProtoMessage() {}
 
 func (x *Host) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[16]
+	mi := &file_hooks_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1380,7 +1524,7 @@ func (x *Host) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Host.ProtoReflect.Descriptor instead.
 func (*Host) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{16}
+	return file_hooks_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Host) GetIdType() string {
@@ -1452,7 +1596,7 @@ type Lease4 struct {
 
 func (x *Lease4) Reset() {
 	*x = Lease4{}
-	mi := &file_hooks_proto_msgTypes[17]
+	mi := &file_hooks_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1608,7 @@ func (x *Lease4) String() string {
 func (*Lease4) ProtoMessage() {}
 
 func (x *Lease4) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[17]
+	mi := &file_hooks_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1621,7 @@ func (x *Lease4) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease4.ProtoReflect.Descriptor instead.
 func (*Lease4) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{17}
+	return file_hooks_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Lease4) GetAddr() []byte {
@@ -1590,7 +1734,7 @@ type Lease6 struct {
 
 func (x *Lease6) Reset() {
 	*x = Lease6{}
-	mi := &file_hooks_proto_msgTypes[18]
+	mi := &file_hooks_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1602,7 +1746,7 @@ func (x *Lease6) String() string {
 func (*Lease6) ProtoMessage() {}
 
 func (x *Lease6) ProtoReflect() protoreflect.Message {
-	mi := &file_hooks_proto_msgTypes[18]
+	mi := &file_hooks_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1615,7 +1759,7 @@ func (x *Lease6) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease6.ProtoReflect.Descriptor instead.
 func (*Lease6) Descriptor() ([]byte, []int) {
-	return file_hooks_proto_rawDescGZIP(), []int{18}
+	return file_hooks_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Lease6) GetType() uint32 {
@@ -1796,7 +1940,7 @@ const file_hooks_proto_rawDesc = "" +
 	"\x06Unpark\x12\x17\n" +
 	"\apark_id\x18\x01 \x01(\x04R\x06parkId\x12\x12\n" +
 	"\x04step\x18\x02 \x01(\rR\x04step\x12/\n" +
-	"\x14offer_address_in_use\x18\x03 \x01(\bR\x11offerAddressInUse\"\xa8\b\n" +
+	"\x14offer_address_in_use\x18\x03 \x01(\bR\x11offerAddressInUse\"\xe7\b\n" +
 	"\x04Args\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\fR\x05query\x12\x1a\n" +
 	"\bresponse\x18\x02 \x01(\fR\bresponse\x122\n" +
@@ -1826,7 +1970,30 @@ const file_hooks_proto_rawDesc = "" +
 	"\vjson_config\x18\x18 \x01(\fR\n" +
 	"jsonConfig\x12\x14\n" +
 	"\x05error\x18\x19 \x01(\tR\x05error\x12!\n" +
-	"\fsubnet_index\x18\x1a \x01(\x05R\vsubnetIndex\"\xdb\x03\n" +
+	"\fsubnet_index\x18\x1a \x01(\x05R\vsubnetIndex\x12=\n" +
+	"\n" +
+	"query_addr\x18\x1b \x01(\v2\x1e.leasehold.hooks.v1.AddressingR\tqueryAddr\"\x90\x03\n" +
+	"\n" +
+	"Addressing\x12\x1d\n" +
+	"\n" +
+	"local_addr\x18\x01 \x01(\fR\tlocalAddr\x12\x1d\n" +
+	"\n" +
+	"local_zone\x18\x02 \x01(\tR\tlocalZone\x12\x1d\n" +
+	"\n" +
+	"local_port\x18\x03 \x01(\rR\tlocalPort\x12\x1f\n" +
+	"\vremote_addr\x18\x04 \x01(\fR\n" +
+	"remoteAddr\x12\x1f\n" +
+	"\vremote_zone\x18\x05 \x01(\tR\n" +
+	"remoteZone\x12\x1f\n" +
+	"\vremote_port\x18\x06 \x01(\rR\n" +
+	"remotePort\x12\x19\n" +
+	"\bif_index\x18\a \x01(\x05R\aifIndex\x12\x17\n" +
+	"\aif_name\x18\b \x01(\tR\x06ifName\x12!\n" +
+	"\flocal_hwaddr\x18\t \x01(\fR\vlocalHwaddr\x12!\n" +
+	"\flocal_hwtype\x18\n" +
+	" \x01(\rR\vlocalHwtype\x12#\n" +
+	"\rremote_hwaddr\x18\v \x01(\fR\fremoteHwaddr\x12#\n" +
+	"\rremote_hwtype\x18\f \x01(\rR\fremoteHwtype\"\xdb\x03\n" +
 	"\aChanges\x12\x19\n" +
 	"\x05query\x18\x01 \x01(\fH\x00R\x05query\x88\x01\x01\x12\x1f\n" +
 	"\bresponse\x18\x02 \x01(\fH\x01R\bresponse\x88\x01\x01\x12 \n" +
@@ -1935,7 +2102,7 @@ func file_hooks_proto_rawDescGZIP() []byte {
 	return file_hooks_proto_rawDescData
 }
 
-var file_hooks_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_hooks_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_hooks_proto_goTypes = []any{
 	(*LoadRequest)(nil),    // 0: leasehold.hooks.v1.LoadRequest
 	(*LoadResponse)(nil),   // 1: leasehold.hooks.v1.LoadResponse
@@ -1949,13 +2116,14 @@ var file_hooks_proto_goTypes = []any{
 	(*Event)(nil),          // 9: leasehold.hooks.v1.Event
 	(*Unpark)(nil),         // 10: leasehold.hooks.v1.Unpark
 	(*Args)(nil),           // 11: leasehold.hooks.v1.Args
-	(*Changes)(nil),        // 12: leasehold.hooks.v1.Changes
-	(*Subnet)(nil),         // 13: leasehold.hooks.v1.Subnet
-	(*Pool)(nil),           // 14: leasehold.hooks.v1.Pool
-	(*PDPool)(nil),         // 15: leasehold.hooks.v1.PDPool
-	(*Host)(nil),           // 16: leasehold.hooks.v1.Host
-	(*Lease4)(nil),         // 17: leasehold.hooks.v1.Lease4
-	(*Lease6)(nil),         // 18: leasehold.hooks.v1.Lease6
+	(*Addressing)(nil),     // 12: leasehold.hooks.v1.Addressing
+	(*Changes)(nil),        // 13: leasehold.hooks.v1.Changes
+	(*Subnet)(nil),         // 14: leasehold.hooks.v1.Subnet
+	(*Pool)(nil),           // 15: leasehold.hooks.v1.Pool
+	(*PDPool)(nil),         // 16: leasehold.hooks.v1.PDPool
+	(*Host)(nil),           // 17: leasehold.hooks.v1.Host
+	(*Lease4)(nil),         // 18: leasehold.hooks.v1.Lease4
+	(*Lease6)(nil),         // 19: leasehold.hooks.v1.Lease6
 }
 var file_hooks_proto_depIdxs = []int32{
 	2,  // 0: leasehold.hooks.v1.LoadResponse.hooks:type_name -> leasehold.hooks.v1.Hook
@@ -1964,35 +2132,36 @@ var file_hooks_proto_depIdxs = []int32{
 	9,  // 3: leasehold.hooks.v1.Frame.event:type_name -> leasehold.hooks.v1.Event
 	10, // 4: leasehold.hooks.v1.Frame.unpark:type_name -> leasehold.hooks.v1.Unpark
 	11, // 5: leasehold.hooks.v1.Call.args:type_name -> leasehold.hooks.v1.Args
-	12, // 6: leasehold.hooks.v1.Reply.changes:type_name -> leasehold.hooks.v1.Changes
+	13, // 6: leasehold.hooks.v1.Reply.changes:type_name -> leasehold.hooks.v1.Changes
 	11, // 7: leasehold.hooks.v1.Event.args:type_name -> leasehold.hooks.v1.Args
-	13, // 8: leasehold.hooks.v1.Args.subnet:type_name -> leasehold.hooks.v1.Subnet
-	13, // 9: leasehold.hooks.v1.Args.subnets:type_name -> leasehold.hooks.v1.Subnet
-	17, // 10: leasehold.hooks.v1.Args.lease4:type_name -> leasehold.hooks.v1.Lease4
-	17, // 11: leasehold.hooks.v1.Args.leases4:type_name -> leasehold.hooks.v1.Lease4
-	17, // 12: leasehold.hooks.v1.Args.deleted_leases4:type_name -> leasehold.hooks.v1.Lease4
-	17, // 13: leasehold.hooks.v1.Args.old_lease4:type_name -> leasehold.hooks.v1.Lease4
-	18, // 14: leasehold.hooks.v1.Args.lease6:type_name -> leasehold.hooks.v1.Lease6
-	18, // 15: leasehold.hooks.v1.Args.leases6:type_name -> leasehold.hooks.v1.Lease6
-	18, // 16: leasehold.hooks.v1.Args.deleted_leases6:type_name -> leasehold.hooks.v1.Lease6
-	16, // 17: leasehold.hooks.v1.Args.host:type_name -> leasehold.hooks.v1.Host
-	17, // 18: leasehold.hooks.v1.Changes.lease4:type_name -> leasehold.hooks.v1.Lease4
-	18, // 19: leasehold.hooks.v1.Changes.lease6:type_name -> leasehold.hooks.v1.Lease6
-	14, // 20: leasehold.hooks.v1.Subnet.pools:type_name -> leasehold.hooks.v1.Pool
-	15, // 21: leasehold.hooks.v1.Subnet.pd_pools:type_name -> leasehold.hooks.v1.PDPool
-	0,  // 22: leasehold.hooks.v1.Hooks.Load:input_type -> leasehold.hooks.v1.LoadRequest
-	3,  // 23: leasehold.hooks.v1.Hooks.Unload:input_type -> leasehold.hooks.v1.UnloadRequest
-	6,  // 24: leasehold.hooks.v1.Hooks.Calls:input_type -> leasehold.hooks.v1.Frame
-	6,  // 25: leasehold.hooks.v1.Hooks.Events:input_type -> leasehold.hooks.v1.Frame
-	1,  // 26: leasehold.hooks.v1.Hooks.Load:output_type -> leasehold.hooks.v1.LoadResponse
-	4,  // 27: leasehold.hooks.v1.Hooks.Unload:output_type -> leasehold.hooks.v1.UnloadResponse
-	6,  // 28: leasehold.hooks.v1.Hooks.Calls:output_type -> leasehold.hooks.v1.Frame
-	5,  // 29: leasehold.hooks.v1.Hooks.Events:output_type -> leasehold.hooks.v1.EventsDone
-	26, // [26:30] is the sub-list for method output_type
-	22, // [22:26] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	14, // 8: leasehold.hooks.v1.Args.subnet:type_name -> leasehold.hooks.v1.Subnet
+	14, // 9: leasehold.hooks.v1.Args.subnets:type_name -> leasehold.hooks.v1.Subnet
+	18, // 10: leasehold.hooks.v1.Args.lease4:type_name -> leasehold.hooks.v1.Lease4
+	18, // 11: leasehold.hooks.v1.Args.leases4:type_name -> leasehold.hooks.v1.Lease4
+	18, // 12: leasehold.hooks.v1.Args.deleted_leases4:type_name -> leasehold.hooks.v1.Lease4
+	18, // 13: leasehold.hooks.v1.Args.old_lease4:type_name -> leasehold.hooks.v1.Lease4
+	19, // 14: leasehold.hooks.v1.Args.lease6:type_name -> leasehold.hooks.v1.Lease6
+	19, // 15: leasehold.hooks.v1.Args.leases6:type_name -> leasehold.hooks.v1.Lease6
+	19, // 16: leasehold.hooks.v1.Args.deleted_leases6:type_name -> leasehold.hooks.v1.Lease6
+	17, // 17: leasehold.hooks.v1.Args.host:type_name -> leasehold.hooks.v1.Host
+	12, // 18: leasehold.hooks.v1.Args.query_addr:type_name -> leasehold.hooks.v1.Addressing
+	18, // 19: leasehold.hooks.v1.Changes.lease4:type_name -> leasehold.hooks.v1.Lease4
+	19, // 20: leasehold.hooks.v1.Changes.lease6:type_name -> leasehold.hooks.v1.Lease6
+	15, // 21: leasehold.hooks.v1.Subnet.pools:type_name -> leasehold.hooks.v1.Pool
+	16, // 22: leasehold.hooks.v1.Subnet.pd_pools:type_name -> leasehold.hooks.v1.PDPool
+	0,  // 23: leasehold.hooks.v1.Hooks.Load:input_type -> leasehold.hooks.v1.LoadRequest
+	3,  // 24: leasehold.hooks.v1.Hooks.Unload:input_type -> leasehold.hooks.v1.UnloadRequest
+	6,  // 25: leasehold.hooks.v1.Hooks.Calls:input_type -> leasehold.hooks.v1.Frame
+	6,  // 26: leasehold.hooks.v1.Hooks.Events:input_type -> leasehold.hooks.v1.Frame
+	1,  // 27: leasehold.hooks.v1.Hooks.Load:output_type -> leasehold.hooks.v1.LoadResponse
+	4,  // 28: leasehold.hooks.v1.Hooks.Unload:output_type -> leasehold.hooks.v1.UnloadResponse
+	6,  // 29: leasehold.hooks.v1.Hooks.Calls:output_type -> leasehold.hooks.v1.Frame
+	5,  // 30: leasehold.hooks.v1.Hooks.Events:output_type -> leasehold.hooks.v1.EventsDone
+	27, // [27:31] is the sub-list for method output_type
+	23, // [23:27] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_hooks_proto_init() }
@@ -2006,14 +2175,14 @@ func file_hooks_proto_init() {
 		(*Frame_Event)(nil),
 		(*Frame_Unpark)(nil),
 	}
-	file_hooks_proto_msgTypes[12].OneofWrappers = []any{}
+	file_hooks_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hooks_proto_rawDesc), len(file_hooks_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
