@@ -7,6 +7,9 @@
 // server's CPU time (utime+stime from /proc) per completed exchange: the
 // figure a 2-core machine measures fairly even when perfdhcp is the limit.
 // Both servers get the same Kea JSON configuration with a durable memfile.
+// The "floor" server (bench/floor, built by the bench) answers with fixed
+// replies and no lease logic, with one fdatasync per batch of ACKs or
+// REPLYs: its row shows where perfdhcp, not the server, is the limit.
 //
 //	go build -o /tmp/leasehold-dhcp4 ./cmd/leasehold-dhcp4
 //	sudo go run ./bench -family 4 -leasehold4 /tmp/leasehold-dhcp4
@@ -49,7 +52,7 @@ func main() {
 
 func run() error {
 	family := flag.Int("family", 4, "4 for DORA, 6 for SARR (IA_NA, then IA_PD)")
-	servers := flag.String("servers", "kea,leasehold", "servers to measure, comma separated")
+	servers := flag.String("servers", "floor,kea,leasehold", "servers to measure, comma separated: floor (a no-logic responder, the client's limit), kea, leasehold")
 	rates := flag.String("rates", "2000,5000,10000,20000,max", "offered exchanges per second; max floods")
 	duration := flag.Duration("duration", 10*time.Second, "length of each run")
 	clients := flag.Int("clients", 10000, "simulated clients (perfdhcp -R), smaller than the pool")
@@ -87,8 +90,14 @@ func run() error {
 	if *family == 6 {
 		v6modes = strings.Split(*modes, ",")
 	}
+	var floorBin string
+	if strings.Contains(","+*servers+",", ",floor,") {
+		if floorBin, err = buildFloor(lab.dir); err != nil {
+			return err
+		}
+	}
 	for _, name := range strings.Split(*servers, ",") {
-		srv, err := newServer(name, *family, *lh4, *lh6)
+		srv, err := newServer(name, *family, *lh4, *lh6, floorBin)
 		if err != nil {
 			return err
 		}

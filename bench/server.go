@@ -20,9 +20,11 @@ type server struct {
 	hook   *hookLib // loaded into leasehold's configuration; nil for none
 }
 
-func newServer(name string, family int, lh4, lh6 string) (server, error) {
+func newServer(name string, family int, lh4, lh6, floor string) (server, error) {
 	s := server{name: name, family: family}
 	switch name {
+	case "floor":
+		s.binary = floor
 	case "kea":
 		s.binary = "kea-dhcp" + strconv.Itoa(family)
 	case "leasehold":
@@ -31,7 +33,7 @@ func newServer(name string, family int, lh4, lh6 string) (server, error) {
 			s.binary = lh6
 		}
 	default:
-		return s, fmt.Errorf("unknown server %q (kea, leasehold)", name)
+		return s, fmt.Errorf("unknown server %q (floor, kea, leasehold)", name)
 	}
 	if _, err := exec.LookPath(s.binary); err != nil {
 		return s, fmt.Errorf("%s: %w", name, err)
