@@ -2,6 +2,7 @@ package dhcp4
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +41,10 @@ type Options struct {
 	// tests): IPv4 UDP sockets bound to the server port. When set, Serve
 	// uses them instead of opening sockets for interfaces-config.
 	Conns []net.PacketConn
+	// ConfigJSON renders a configuration for the dhcp4_srv_configured
+	// hook point's json_config argument; nil passes config.DHCP4.JSON, the
+	// Dhcp4 map as read (Kea passes it with its defaults filled in).
+	ConfigJSON func(*config.DHCP4) json.RawMessage
 	// SyncInterval is a group-commit window for Serve: a reply that
 	// promises a lease waits for a sync of the store, and with a window
 	// syncs are at least this far apart, so that one fsync covers the
@@ -243,7 +248,10 @@ func (s *Server) configured(ctx context.Context, cfg *config.DHCP4) error {
 	if !s.hooks.Enabled(hooks.Dhcp4SrvConfigured) {
 		return nil
 	}
-	a := &hooks.Args{GlobalUserContext: string(cfg.UserContext)}
+	a := &hooks.Args{GlobalUserContext: string(cfg.UserContext), JSONConfig: cfg.JSON}
+	if s.opts.ConfigJSON != nil {
+		a.JSONConfig = s.opts.ConfigJSON(cfg)
+	}
 	s.cnt.hookCalls.Add(1)
 	if s.hooks.Call(ctx, hooks.Dhcp4SrvConfigured, a) == hooks.Drop {
 		msg := a.Error

@@ -108,8 +108,9 @@ type ServerOptions struct {
 	// DataDir is where the server DUID is kept (kea-dhcp6-serverid) when
 	// the configuration has no data-directory; "" means DefaultDataDir.
 	DataDir string
-	// ConfigJSON, when set, renders a configuration for the
-	// dhcp6_srv_configured hook point's json_config argument.
+	// ConfigJSON renders a configuration for the dhcp6_srv_configured
+	// hook point's json_config argument; nil passes config.DHCP6.JSON, the
+	// Dhcp6 map as read (Kea passes it with its defaults filled in).
 	ConfigJSON func(*config.DHCP6) json.RawMessage
 	// SyncInterval is a group-commit window for Serve: replies that
 	// promise leases wait for a sync of the store, and with a window syncs
@@ -214,7 +215,7 @@ func (s *Server) configured(v *view) error {
 	if !s.hooks.Enabled(hooks.Dhcp6SrvConfigured) {
 		return nil
 	}
-	a := hooks.Args{}
+	a := hooks.Args{JSONConfig: v.cfg.JSON}
 	if s.opts.ConfigJSON != nil {
 		a.JSONConfig = s.opts.ConfigJSON(v.cfg)
 	}

@@ -39,6 +39,12 @@
 // the path of Debian's Kea packages, so leasehold takes over a Kea
 // installation's leases in place. "persist": false keeps leases in memory.
 //
+// The server fires dhcp4_srv_configured (dhcp6_srv_configured) at start
+// and at every reconfiguration with json_config set to the file's Dhcp4
+// (Dhcp6) map as read: standard JSON, comments dropped, includes spliced
+// in (config.Server.JSON). Kea passes the same map with its defaults and
+// inherited values filled in; leasehold passes only what the file says.
+//
 // SIGHUP reads the file again. On success it logs "dynamic server
 // reconfiguration succeeded with file: PATH"; otherwise it logs the error
 // and "dynamic server reconfiguration failed with file: PATH" and the
