@@ -121,7 +121,7 @@ func (w *worker) renewLease4(l *lease.Lease4) bool {
 	}
 	skip := false
 	if w.s.hooks.Enabled(hooks.Lease4Renew) {
-		a := &hooks.Args{Query: x.query, Subnet4: hookSubnet(x.subnet), ClientID: x.matchCID(x.subnet),
+		a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Subnet4: hookSubnet(x.subnet), ClientID: x.matchCID(x.subnet),
 			HWAddr: x.hw, HWType: uint16(w.m.HType), Lease4: hookLease(cur)}
 		if w.s.callHook(x.ctx, hooks.Lease4Renew, a) == hooks.Skip {
 			skip = true
@@ -226,7 +226,7 @@ func (w *worker) selectHook(l *lease.Lease4) bool {
 	if !w.s.hooks.Enabled(hooks.Lease4Select) {
 		return true
 	}
-	a := &hooks.Args{Query: x.query, Subnet4: hookSubnet(x.subnet), FakeAllocation: x.fake, Lease4: hookLease(l)}
+	a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Subnet4: hookSubnet(x.subnet), FakeAllocation: x.fake, Lease4: hookLease(l)}
 	if w.s.callHook(x.ctx, hooks.Lease4Select, a) == hooks.Skip {
 		x.hookSkip = true
 		return false

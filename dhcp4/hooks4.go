@@ -2,6 +2,10 @@ package dhcp4
 
 import (
 	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
@@ -47,3 +51,85 @@ func hookHost(h *host4) *hooks.Host {
 }
 
 func cloneBytes(b []byte) []byte { return append([]byte(nil), b...) }
+
+// queryAddr is where query q came from, as Kea's query4 knows it: the
+// datagram's destination and the server port, its source, the receiving
+// interface and, as Kea has them with dhcp-socket-type raw, the frame's
+// hardware addresses.
+//
+// Kea's raw sockets read the Ethernet header; leasehold receives on UDP
+// sockets, which do not report it. So the hardware addresses are given
+// only where the header is known without reading it, and are nil where
+// it is not (as with Kea's udp sockets):
+//   - destination: ff:ff:ff:ff:ff:ff for a datagram to 255.255.255.255,
+//     else the receiving interface's own address;
+//   - source: the client's chaddr, for a query that did not pass a relay
+//     (giaddr 0) and names an Ethernet address (htype 1, hlen 6): the
+//     client sent the frame itself. A relayed query's frame comes from the
+//     relay (or the last router), whose address only the frame holds.
+func (w *worker) queryAddr(q []byte) hooks.Addressing {
+	m := w.x.meta
+	qa := hooks.Addressing{Local: netip.AddrPortFrom(m.Dst, uint16(w.s.opts.Port)), Remote: m.Src,
+		IfIndex: m.IfIndex, IfName: m.IfName}
+	if w.x.v.cfg.InterfacesConfig.DHCPSocketType == "udp" {
+		return qa
+	}
+	switch {
+	case m.Dst == bcast:
+		qa.LocalHWAddr, qa.LocalHWType = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 1
+	case m.Dst.IsValid():
+		if mac := ifaceMAC(m.IfIndex, m.IfName); mac != nil {
+			qa.LocalHWAddr, qa.LocalHWType = mac, 1
+		}
+	}
+	const htype, hlen, giaddr, chaddr = 1, 2, 24, 28
+	if len(q) >= chaddr+6 && q[htype] == 1 && q[hlen] == 6 && [4]byte(q[giaddr:giaddr+4]) == [4]byte{} {
+		qa.RemoteHWAddr, qa.RemoteHWType = cloneBytes(q[chaddr:chaddr+6]), 1
+	}
+	return qa
+}
+
+// sendAddr is queryAddr for finishSend, built only when pkt4_send, which
+// alone uses it there, has callouts: replies without hooks pay nothing.
+func (w *worker) sendAddr() hooks.Addressing {
+	if !w.s.hooks.Enabled(hooks.Pkt4Send) {
+		return hooks.Addressing{}
+	}
+	return w.queryAddr(w.x.query)
+}
+
+// ifaceMACs caches the Ethernet address of interfaces by index and name
+// (the name guards against an index reused by another interface, or read
+// in another network namespace), refreshed after ifaceMACTTL.
+var ifaceMACs sync.Map // ifaceKey -> ifaceMACEntry
+
+type ifaceKey struct {
+	index int
+	name  string
+}
+
+type ifaceMACEntry struct {
+	mac []byte // nil: not Ethernet, or not found
+	at  time.Time
+}
+
+const ifaceMACTTL = time.Minute
+
+// ifaceMAC returns a copy of the 6-byte hardware address of the interface,
+// or nil when it has none or is unknown.
+func ifaceMAC(index int, name string) []byte {
+	if index == 0 {
+		return nil
+	}
+	k := ifaceKey{index, name}
+	now := time.Now()
+	if e, ok := ifaceMACs.Load(k); ok && now.Sub(e.(ifaceMACEntry).at) < ifaceMACTTL {
+		return cloneBytes(e.(ifaceMACEntry).mac)
+	}
+	var mac []byte
+	if ifi, err := net.InterfaceByIndex(index); err == nil && (name == "" || ifi.Name == name) && len(ifi.HardwareAddr) == 6 {
+		mac = ifi.HardwareAddr
+	}
+	ifaceMACs.Store(k, ifaceMACEntry{mac: mac, at: now})
+	return cloneBytes(mac)
+}

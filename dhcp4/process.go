@@ -106,7 +106,7 @@ func (w *worker) handle(ctx context.Context, req []byte, meta *PacketMeta, buf [
 
 	query := req
 	if s.hooks.Enabled(hooks.Buffer4Receive) {
-		a := &hooks.Args{Query: req}
+		a := &hooks.Args{Query: req, QueryAddr: w.queryAddr(req)}
 		if s.callHook(ctx, hooks.Buffer4Receive, a) == hooks.Drop {
 			s.cnt.received[0].Add(1)
 			return w.drop(DropHook)
@@ -153,7 +153,7 @@ func (w *worker) handle(ctx context.Context, req []byte, meta *PacketMeta, buf [
 		return w.drop(r)
 	}
 	if s.hooks.Enabled(hooks.Pkt4Receive) {
-		a := &hooks.Args{Query: x.query}
+		a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query)}
 		if st := s.callHook(ctx, hooks.Pkt4Receive, a); st == hooks.Drop || st == hooks.Skip {
 			return w.drop(DropHook)
 		}
@@ -324,7 +324,7 @@ func (w *worker) hostIdentifiers() {
 			x.ids.add(k, x.cid)
 		case 4: // flex-id: only a host4_identifier callout can produce one
 			if w.s.hooks.Enabled(hooks.Host4Identifier) {
-				a := &hooks.Args{Query: x.query, IDType: string(idKinds[4])}
+				a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), IDType: string(idKinds[4])}
 				if w.s.callHook(x.ctx, hooks.Host4Identifier, a) == hooks.Continue && len(a.IDValue) > 0 {
 					k = idKind(idTypeOf(a.IDType))
 					if k >= 0 {

@@ -26,7 +26,7 @@ func (w *worker) processRelease() (Reply, DropReason) {
 		return Reply{}, dropNone
 	}
 	if s.hooks.Enabled(hooks.Lease4Release) {
-		a := &hooks.Args{Query: x.query, Lease4: hookLease(&l)}
+		a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Lease4: hookLease(&l)}
 		if st := s.callHook(x.ctx, hooks.Lease4Release, a); st == hooks.Skip || st == hooks.Drop {
 			return Reply{}, dropNone
 		}
@@ -69,7 +69,7 @@ func (w *worker) processDecline() (Reply, DropReason) {
 		return Reply{}, dropNone
 	}
 	if s.hooks.Enabled(hooks.Lease4Decline) {
-		a := &hooks.Args{Query: x.query, Lease4: hookLease(&l)}
+		a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Lease4: hookLease(&l)}
 		if st := s.callHook(x.ctx, hooks.Lease4Decline, a); st == hooks.Skip || st == hooks.Drop {
 			return Reply{}, dropNone
 		}
@@ -125,7 +125,7 @@ func (w *worker) committedNoReply() (Reply, DropReason) {
 // moved to another address, or a released one).
 func (w *worker) committedArgs(resp []byte) *hooks.Args {
 	x := &w.x
-	a := &hooks.Args{Query: cloneBytes(x.query), Response: cloneBytes(resp),
+	a := &hooks.Args{Query: cloneBytes(x.query), QueryAddr: w.queryAddr(x.query), Response: cloneBytes(resp),
 		Leases4: []lease.Lease4{}, DeletedLeases4: []lease.Lease4{}}
 	if x.haveLease && !x.reused && x.typ != Discover {
 		a.Leases4 = append(a.Leases4, *hookLease(&x.lease))

@@ -39,15 +39,15 @@ func (w *worker) sendReply(buf []byte) (Reply, DropReason) {
 	case x.typ == Request && s.hooks.Enabled(hooks.Leases4Committed):
 		return w.committedHook(r, sub)
 	}
-	return s.finishSend(x.ctx, x.query, sub, r)
+	return s.finishSend(x.ctx, x.query, w.sendAddr(), sub, r)
 }
 
 // finishSend runs pkt4_send and buffer4_send and counts the reply. The
 // reply is already encoded, so both points see wire bytes; a callout may
-// replace them.
-func (s *Server) finishSend(ctx context.Context, query []byte, sub *subnet4, r Reply) (Reply, DropReason) {
+// replace them. qa is where query came from.
+func (s *Server) finishSend(ctx context.Context, query []byte, qa hooks.Addressing, sub *subnet4, r Reply) (Reply, DropReason) {
 	if s.hooks.Enabled(hooks.Pkt4Send) {
-		a := &hooks.Args{Query: query, Response: r.Data, Subnet4: hookSubnet(sub)}
+		a := &hooks.Args{Query: query, QueryAddr: qa, Response: r.Data, Subnet4: hookSubnet(sub)}
 		if s.callHook(ctx, hooks.Pkt4Send, a) == hooks.Drop {
 			s.cnt.drop(DropHook)
 			return Reply{}, DropHook
@@ -75,6 +75,7 @@ func (s *Server) finishSend(ctx context.Context, query []byte, sub *subnet4, r R
 type parkedReply struct {
 	s     *Server
 	query []byte
+	qa    hooks.Addressing
 	sub   *subnet4
 	r     Reply
 	offer *lease.Lease4 // the offered lease, for lease4_offer's address-in-use
@@ -83,7 +84,7 @@ type parkedReply struct {
 func (w *worker) park(r Reply, sub *subnet4) *parkedReply {
 	r.Data = cloneBytes(r.Data)
 	r.HWAddr = cloneBytes(r.HWAddr)
-	p := &parkedReply{s: w.s, query: cloneBytes(w.x.query), sub: sub, r: r}
+	p := &parkedReply{s: w.s, query: cloneBytes(w.x.query), qa: w.queryAddr(w.x.query), sub: sub, r: r}
 	if w.x.haveLease {
 		p.offer = hookLease(&w.x.lease)
 	}
@@ -108,7 +109,7 @@ func (w *worker) committedHook(r Reply, sub *subnet4) (Reply, DropReason) {
 		s.cnt.parked.Add(1)
 		return Reply{}, reasonParked
 	}
-	return s.finishSend(x.ctx, x.query, sub, r)
+	return s.finishSend(x.ctx, x.query, w.sendAddr(), sub, r)
 }
 
 // offerHook runs lease4_offer (Kea 3's point, for ping checks): a callout
@@ -117,7 +118,7 @@ func (w *worker) committedHook(r Reply, sub *subnet4) (Reply, DropReason) {
 func (w *worker) offerHook(r Reply, sub *subnet4) (Reply, DropReason) {
 	x := &w.x
 	s := w.s
-	a := &hooks.Args{Query: cloneBytes(x.query), Response: cloneBytes(r.Data), Leases4: []lease.Lease4{},
+	a := &hooks.Args{Query: cloneBytes(x.query), QueryAddr: w.queryAddr(x.query), Response: cloneBytes(r.Data), Leases4: []lease.Lease4{},
 		Host: hookHost(x.host)}
 	if x.haveLease {
 		a.Leases4 = append(a.Leases4, *hookLease(&x.lease))
@@ -138,10 +139,10 @@ func (w *worker) offerHook(r Reply, sub *subnet4) (Reply, DropReason) {
 		return Reply{}, reasonParked
 	}
 	if a.OfferAddressInUse && p.offer != nil {
-		s.serverDecline(x.ctx, p.query, p.offer)
+		s.serverDecline(x.ctx, p.query, p.qa, p.offer)
 		return w.drop(DropAddressInUse)
 	}
-	return s.finishSend(x.ctx, x.query, sub, r)
+	return s.finishSend(x.ctx, x.query, w.sendAddr(), sub, r)
 }
 
 // resume finishes a parked packet once its library lets it go.
@@ -153,11 +154,11 @@ func (p *parkedReply) resume(step hooks.NextStep, inUse bool) {
 		return
 	}
 	if inUse && p.offer != nil {
-		s.serverDecline(ctx, p.query, p.offer)
+		s.serverDecline(ctx, p.query, p.qa, p.offer)
 		s.cnt.drop(DropAddressInUse)
 		return
 	}
-	r, reason := s.finishSend(ctx, p.query, p.sub, p.r)
+	r, reason := s.finishSend(ctx, p.query, p.qa, p.sub, p.r)
 	if reason != dropNone {
 		return
 	}
@@ -185,8 +186,8 @@ func (s *Server) sendLate(ctx context.Context, r *Reply) {
 }
 
 // serverDecline marks an address a hook found in use as declined, and
-// tells lease4_server_decline.
-func (s *Server) serverDecline(ctx context.Context, query []byte, offered *lease.Lease4) {
+// tells lease4_server_decline. qa is where query came from.
+func (s *Server) serverDecline(ctx context.Context, query []byte, qa hooks.Addressing, offered *lease.Lease4) {
 	v := s.view.Load()
 	d := *offered
 	d.HWAddr, d.ClientID, d.Hostname = nil, nil, ""
@@ -208,6 +209,6 @@ func (s *Server) serverDecline(ctx context.Context, query []byte, offered *lease
 	s.syncAfter(ctx, 1)
 	s.leaseLog.Info("offered address found in use; declined", "address", d.Addr, "probation", d.ValidLifetime)
 	if s.hooks.Enabled(hooks.Lease4ServerDecline) {
-		s.callHook(ctx, hooks.Lease4ServerDecline, &hooks.Args{Query: query, Lease4: hookLease(&d)})
+		s.callHook(ctx, hooks.Lease4ServerDecline, &hooks.Args{Query: query, QueryAddr: qa, Lease4: hookLease(&d)})
 	}
 }

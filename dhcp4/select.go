@@ -52,7 +52,7 @@ func (w *worker) selectSubnet() (*subnet4, DropReason) {
 		return s, dropNone
 	}
 	x := &w.x
-	a := &hooks.Args{Query: x.query, Subnets4: x.v.hookSubnetList()}
+	a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Subnets4: x.v.hookSubnetList()}
 	if s != nil {
 		h := s.hook
 		a.Subnet4 = &h
