@@ -334,7 +334,7 @@ func (x *exchange) selectHook(sn *subnet, l *lease.Lease6) bool {
 	if !x.s.hooks.Enabled(hooks.Lease6Select) {
 		return true
 	}
-	x.args = hooks.Args{Query: x.raw, Subnet6: sn.hook, FakeAllocation: x.fake, Lease6: l}
+	x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Subnet6: sn.hook, FakeAllocation: x.fake, Lease6: l}
 	if h := x.currentHost(); h != nil {
 		x.args.Host = &h.hook
 	}

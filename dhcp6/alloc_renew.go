@@ -112,7 +112,7 @@ func (x *exchange) renewHook(c *ia, sn *subnet, l *lease.Lease6) bool {
 		return true
 	}
 	iaBytes := x.encodeIAFor(c, sn, l)
-	x.args = hooks.Args{Query: x.raw, Subnet6: sn.hook, Lease6: l, IA: iaBytes}
+	x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Subnet6: sn.hook, Lease6: l, IA: iaBytes}
 	if x.s.hooks.Call(x.ctx, p, &x.args) == hooks.Skip {
 		return false
 	}

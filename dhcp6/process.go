@@ -148,7 +148,7 @@ func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta, buf []b
 	c := &s.counters
 	c.receivedTotal.Add(1)
 	if s.hooks.Enabled(hooks.Buffer6Receive) {
-		x.args = hooks.Args{Query: x.raw}
+		x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr()}
 		if s.hooks.Call(ctx, hooks.Buffer6Receive, &x.args) == hooks.Drop {
 			c.received[0].Add(1)
 			return Response{}, x.drop(DropHook)
@@ -172,7 +172,7 @@ func (x *exchange) run(ctx context.Context, req []byte, meta PacketMeta, buf []b
 	}
 	x.classify()
 	if s.hooks.Enabled(hooks.Pkt6Receive) {
-		x.args = hooks.Args{Query: x.raw}
+		x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr()}
 		if st := s.hooks.Call(ctx, hooks.Pkt6Receive, &x.args); st == hooks.Skip || st == hooks.Drop {
 			return Response{}, x.drop(DropHook)
 		}

@@ -41,7 +41,7 @@ func (x *exchange) finish() (Response, error) {
 			}
 			r.Sync = false
 		}
-		a := (&hooks.Args{Query: x.raw, Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}).Clone()
+		a := (&hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}).Clone()
 		deliver := x.meta.Deliver
 		// A parked reply must outlive this call: the caller reuses its
 		// buffer.
@@ -57,7 +57,7 @@ func (x *exchange) finish() (Response, error) {
 			return Response{}, ErrParked
 		}
 	}
-	r, ok := s.sendHooks(x.ctx, x.raw, r, sub, &x.args)
+	r, ok := s.sendHooks(x.ctx, x.raw, x.queryAddr(), r, sub, &x.args)
 	if !ok {
 		return Response{}, x.drop(DropHook)
 	}
@@ -109,10 +109,10 @@ func nonNil(ls []lease.Lease6) []lease.Lease6 {
 
 // sendHooks runs pkt6_send and buffer6_send. A callout's changed reply is
 // taken when it still decodes as a DHCPv6 message; ok false: a callout
-// dropped the reply.
-func (s *Server) sendHooks(ctx context.Context, query []byte, r Response, sub *hooks.Subnet6, a *hooks.Args) (Response, bool) {
+// dropped the reply. qa is where query came from.
+func (s *Server) sendHooks(ctx context.Context, query []byte, qa hooks.Addressing, r Response, sub *hooks.Subnet6, a *hooks.Args) (Response, bool) {
 	if s.hooks.Enabled(hooks.Pkt6Send) {
-		*a = hooks.Args{Query: query, Response: r.Data, Subnet6: sub}
+		*a = hooks.Args{Query: query, QueryAddr: qa, Response: r.Data, Subnet6: sub}
 		if s.hooks.Call(ctx, hooks.Pkt6Send, a) == hooks.Drop {
 			return r, false
 		}
@@ -151,7 +151,7 @@ func (s *Server) resumeParked(step hooks.NextStep, a *hooks.Args, r Response, su
 		return
 	}
 	var args hooks.Args
-	r, ok := s.sendHooks(context.Background(), a.Query, r, sub, &args)
+	r, ok := s.sendHooks(context.Background(), a.Query, a.QueryAddr, r, sub, &args)
 	if !ok {
 		c.drop(DropHook)
 		return

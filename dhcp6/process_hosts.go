@@ -60,7 +60,7 @@ func (x *exchange) setHostIdentifiers() {
 			if !x.s.hooks.Enabled(hooks.Host6Identifier) {
 				continue
 			}
-			x.args = hooks.Args{Query: x.raw, IDType: string(config.IDFlexID)}
+			x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), IDType: string(config.IDFlexID)}
 			if x.s.hooks.Call(x.ctx, hooks.Host6Identifier, &x.args) == hooks.Continue && len(x.args.IDValue) > 0 {
 				x.flexID = append(x.flexID[:0], x.args.IDValue...)
 				x.ids = append(x.ids, hostID{config.IdentifierType(x.args.IDType), x.flexID})

@@ -63,7 +63,7 @@ func (x *exchange) releaseIA(code OptionCode, iaid uint32, opts Options, general
 		return
 	}
 	if x.s.hooks.Enabled(hooks.Lease6Release) {
-		x.args = hooks.Args{Query: x.raw, Lease6: &l}
+		x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Lease6: &l}
 		if st := x.s.hooks.Call(x.ctx, hooks.Lease6Release, &x.args); st == hooks.Skip || st == hooks.Drop {
 			fail(UnspecFail, "the lease was not released")
 			return
@@ -132,7 +132,7 @@ func (x *exchange) declineIA(code OptionCode, iaid uint32, opts Options) bool {
 			continue
 		}
 		if x.s.hooks.Enabled(hooks.Lease6Decline) {
-			x.args = hooks.Args{Query: x.raw, Lease6: &l}
+			x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Lease6: &l}
 			switch x.s.hooks.Call(x.ctx, hooks.Lease6Decline, &x.args) {
 			case hooks.Skip:
 				continue

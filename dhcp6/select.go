@@ -23,7 +23,7 @@ func (x *exchange) selectSubnet() (sn *subnet, drop bool) {
 	if !x.s.hooks.Enabled(hooks.Subnet6Select) {
 		return sn, false
 	}
-	x.args = hooks.Args{Query: x.raw, Subnets6: x.v.hookSubnets, GlobalUserContext: x.v.globalUC}
+	x.args = hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Subnets6: x.v.hookSubnets, GlobalUserContext: x.v.globalUC}
 	if sn != nil {
 		x.args.Subnet6 = sn.hook
 	}
