@@ -168,7 +168,9 @@ func NewServer(cfg *config.DHCP6, opts ServerOptions) (*Server, error) {
 
 // Reconfigure swaps in a new configuration. Leases stay in the store;
 // packets being processed finish with the configuration they started with.
-// On error the old configuration stays in force.
+// On error the old configuration stays in force. While Serve runs on its
+// own sockets, Reconfigure returns once they follow the new
+// interfaces-config (see Serve).
 func (s *Server) Reconfigure(cfg *config.DHCP6) error {
 	if cfg == nil {
 		return errors.New("dhcp6: Reconfigure: nil configuration")
@@ -181,6 +183,7 @@ func (s *Server) Reconfigure(cfg *config.DHCP6) error {
 		return err
 	}
 	s.view.Store(v)
+	s.requestAdjust()
 	return nil
 }
 

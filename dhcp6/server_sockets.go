@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -16,47 +18,119 @@ import (
 	"golang.org/x/net/ipv6"
 )
 
-// servedConn is a socket the packet loop reads, with the name of its
-// interface when the socket is bound to one.
+// servedConn is a socket the packet loop reads, with the interface it is
+// bound to (ifIndex 0 and no name for a caller's socket, which sees every
+// interface).
 type servedConn struct {
 	engine.Conn
-	ifName string
-	close  func() error
+	ifName  string
+	ifIndex int
+	src     netip.Addr // the configured source address ("eth0/2001:db8::1")
+	close   func() error
+}
+
+// sockSpec is one socket interfaces-config asks for: an interface and,
+// from an "if/addr" entry, the address replies go out from.
+type sockSpec struct {
+	name  string
+	index int
+	src   netip.Addr
+}
+
+// serves reports whether c is the socket spec asks for: the same
+// interface (by name and index, so a re-created interface gets a new
+// socket) and the same source address.
+func (c *servedConn) serves(spec sockSpec) bool {
+	return c.ifName == spec.name && c.ifIndex == spec.index && c.src == spec.src
+}
+
+// wantSockets lists the sockets of an interfaces-config, by interface
+// name, as seen now in the calling thread's network namespace: "*"
+// stands for every up, multicast-capable, non-loopback interface (looked
+// at again at each reconfiguration, as Kea's re-detect does). An
+// interface that cannot be found is an error in errs; the others are
+// still listed.
+func wantSockets(ic config.InterfacesConfig) (want map[string]sockSpec, errs []error) {
+	if len(ic.Interfaces) == 0 {
+		return nil, []error{errors.New("dhcp6: interfaces-config lists no interfaces to listen on")}
+	}
+	want = map[string]sockSpec{}
+	for i, it := range ic.Interfaces {
+		if it.Name == "*" {
+			list, err := net.Interfaces()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("dhcp6: interfaces-config: listing interfaces: %w", err))
+				continue
+			}
+			for _, ni := range list {
+				if ni.Flags&net.FlagUp == 0 || ni.Flags&net.FlagLoopback != 0 || ni.Flags&net.FlagMulticast == 0 {
+					continue
+				}
+				if _, ok := want[ni.Name]; !ok {
+					want[ni.Name] = sockSpec{name: ni.Name, index: ni.Index}
+				}
+			}
+			continue
+		}
+		ni, err := net.InterfaceByName(it.Name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("dhcp6: interfaces-config.interfaces[%d] %q: %w", i, it.Name, err))
+			continue
+		}
+		sp := want[it.Name]
+		sp.name, sp.index = ni.Name, ni.Index
+		if it.Addr.IsValid() {
+			sp.src = it.Addr
+		}
+		want[it.Name] = sp
+	}
+	if len(want) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("dhcp6: no interface to listen on"))
+	}
+	return want, errs
 }
 
 // listen opens the server's sockets for the configuration's interfaces, in
-// the calling thread's network namespace: one UDP socket per interface on
-// the server port, joined to ff02::1:2 (internal/sock).
+// the calling thread's network namespace (see open). It fails if any
+// cannot be opened.
 func (s *Server) listen(cfg *config.DHCP6) ([]servedConn, error) {
-	ic := cfg.InterfacesConfig
-	if len(ic.Interfaces) == 0 {
-		return nil, errors.New("dhcp6: interfaces-config lists no interfaces to listen on")
+	want, errs := wantSockets(cfg.InterfacesConfig)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
-	names := make([]string, 0, len(ic.Interfaces))
-	for _, ifc := range ic.Interfaces {
-		n := ifc.Name
-		if ifc.Addr.IsValid() {
-			n += "/" + ifc.Addr.String()
+	var out []servedConn
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		c, err := s.open(want[name])
+		if err != nil {
+			for _, o := range out {
+				o.close()
+			}
+			return nil, err
 		}
-		names = append(names, n)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// open opens the socket of one interface (internal/sock): [::]:port bound
+// to the device, joined to ff02::1:2 on it, as Kea 2.2 does (Kea does not
+// join ff05::1:3 either), so it receives multicast and unicast to the
+// interface's addresses.
+func (s *Server) open(spec sockSpec) (servedConn, error) {
+	name := spec.name
+	if spec.src.IsValid() {
+		name += "/" + spec.src.String()
 	}
 	port := s.opts.Port
 	if port == 0 {
 		port = ServerPort
 	}
-	l, err := sock.Listen6(sock.Config6{Interfaces: names, Port: uint16(port), RecvBuffer: recvBuffer})
+	l, err := sock.Listen6(sock.Config6{Interfaces: []string{name}, Port: uint16(port), RecvBuffer: recvBuffer})
 	if err != nil {
-		return nil, fmt.Errorf("dhcp6: %w", err)
+		return servedConn{}, fmt.Errorf("dhcp6: %w", err)
 	}
-	var out []servedConn
-	for i, c := range l.Conns {
-		sc := servedConn{Conn: newSockConn(c), ifName: c.Interface().Name}
-		if i == 0 {
-			sc.close = l.Close
-		}
-		out = append(out, sc)
-	}
-	return out, nil
+	c := l.Conns[0]
+	return servedConn{Conn: newSockConn(c), ifName: c.Interface().Name, ifIndex: c.Interface().Index, src: spec.src, close: l.Close}, nil
 }
 
 // sockConn is engine.Conn over an internal/sock socket, which reads and
