@@ -360,8 +360,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) engineHandler(ctx context.Context, ifName string) engine.Handler {
 	x := newExchange(s)
 	names := ifNames{}
+	deliver := s.deliver // a method value per packet would allocate
 	return func(in, out *engine.Packet) engine.Verdict {
-		meta := PacketMeta{Src: in.Src, Dst: in.Dst.Addr(), IfIndex: in.IfIndex, IfName: ifName, Deliver: s.deliver}
+		meta := PacketMeta{Src: in.Src, Dst: in.Dst.Addr(), IfIndex: in.IfIndex, IfName: ifName, Deliver: deliver}
 		if meta.IfName == "" {
 			meta.IfName = names.name(in.IfIndex)
 		}
