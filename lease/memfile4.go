@@ -11,13 +11,16 @@ import (
 func (m *Memfile) Get4(_ context.Context, addr netip.Addr) (Lease4, error) {
 	var l Lease4
 	if !addr.Is4() {
-		return l, fmt.Errorf("lease %v: %w", addr, ErrNotFound)
+		return l, ErrNotFound
 	}
 	m.mu4.RLock()
 	defer m.mu4.RUnlock()
 	id, ok := m.t4.lookup(addr)
 	if !ok {
-		return l, fmt.Errorf("lease %v: %w", addr, ErrNotFound)
+		// The bare sentinel: a miss is the common case for a new client
+		// (several lookups per DISCOVER and REQUEST), and formatting an
+		// error for it cost more than the lookup.
+		return l, ErrNotFound
 	}
 	m.t4.lease(id, &l)
 	return l, nil
@@ -39,11 +42,7 @@ func (m *Memfile) get4ByKey(key []byte, subnet uint32, cid bool) (Lease4, error)
 	defer m.mu4.RUnlock()
 	id, ok := m.t4.byKey(key, subnet, cid)
 	if !ok {
-		what := "hardware address"
-		if cid {
-			what = "client id"
-		}
-		return l, fmt.Errorf("lease for %s %x in subnet %d: %w", what, key, subnet, ErrNotFound)
+		return l, ErrNotFound // bare, as in Get4
 	}
 	m.t4.lease(id, &l)
 	return l, nil

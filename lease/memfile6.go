@@ -14,7 +14,10 @@ func (m *Memfile) Get6(_ context.Context, t Type, addr netip.Addr) (Lease6, erro
 	defer m.mu6.RUnlock()
 	id, ok := m.t6.lookup(addr)
 	if !ok || m.t6.recs.at(id).typ != t {
-		return l, fmt.Errorf("%v lease %v: %w", t, addr, ErrNotFound)
+		// The bare sentinel: a miss is the common case when allocating
+		// (every candidate address is looked up), and formatting an error
+		// for it cost more than the lookup.
+		return l, ErrNotFound
 	}
 	m.t6.lease(id, &l)
 	return l, nil
