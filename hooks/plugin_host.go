@@ -66,6 +66,7 @@ type pluginProc struct {
 	pending sync.Map // call id → *pendingCall
 	nextID  atomic.Uint64
 	started time.Time
+	tail    *lineTail // the last lines of its stderr
 
 	// With the socket transport callers read their replies themselves,
 	// taking turns: holding readToken is the right to read sock. A reply
@@ -158,7 +159,7 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 		}
 		extra = []*os.File{childCall, childEvent}
 	}
-	proc := &pluginProc{dead: make(chan struct{}), started: time.Now()}
+	proc := &pluginProc{dead: make(chan struct{}), started: time.Now(), tail: &lineTail{}}
 	cleanup := func() {
 		for _, f := range extra {
 			_ = f.Close()
@@ -179,25 +180,27 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: pluginSets(nil),
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
-			proc.runner = newProcRunner(pl.path, cmd, extra, pl.log, pl.forker)
+			proc.runner = newProcRunner(pl.path, cmd, extra, pl.log, pl.forker, proc.tail)
 			return proc.runner, nil
 		},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Logger:           hclogToSlog(pl.log),
 		SyncStdout:       &logLines{log: pl.log, level: slog.LevelInfo, prefix: "stdout"},
-		SyncStderr:       &logLines{log: pl.log, level: slog.LevelWarn, prefix: "stderr"},
+		SyncStderr:       &logLines{log: pl.log, level: slog.LevelWarn, prefix: "stderr", tail: proc.tail},
 		StartTimeout:     pluginStartTimeout,
 	})
 	rpc, err := proc.client.Client()
 	if err != nil {
+		err = pl.startError(proc, "start", err)
 		cleanup()
-		return nil, nil, fmt.Errorf("start plugin %s: %w", pl.path, err)
+		return nil, nil, err
 	}
 	raw, err := rpc.Dispense(pluginName)
 	if err != nil {
+		err = pl.startError(proc, "start", err)
 		cleanup()
-		return nil, nil, fmt.Errorf("plugin %s: %w", pl.path, err)
+		return nil, nil, err
 	}
 	proc.conn = raw.(*hostConn)
 	req := &pb.LoadRequest{Protocol: ProtocolVersion, Name: pl.path, Parameters: pl.params}
@@ -208,8 +211,9 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 	resp, err := proc.conn.Load(lctx, req)
 	cancel()
 	if err != nil {
+		err = pl.startError(proc, "load", errors.New(status.Convert(err).Message()))
 		cleanup()
-		return nil, nil, fmt.Errorf("plugin %s: load: %s", pl.path, status.Convert(err).Message())
+		return nil, nil, err
 	}
 	if resp.Error != "" {
 		cleanup()
@@ -251,6 +255,38 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 		go pl.readLoop(proc, proc.calls)
 	}
 	return proc, reg, nil
+}
+
+// startError explains a failed start or load. A plugin that exited is the
+// usual cause of a failed load, and the RPC error it leaves ("EOF") says
+// nothing: then the error gives the exit status and the last lines of
+// stderr instead. go-plugin's errors at start say what went wrong (a
+// version mismatch, after which it kills the process itself); the exit
+// status and stderr are added to them. The exit is seen a moment after the
+// broken connection, hence the wait.
+func (pl *pluginLib) startError(proc *pluginProc, during string, err error) error {
+	if proc.runner == nil {
+		return fmt.Errorf("plugin %s: %s: %w", pl.path, during, err)
+	}
+	select {
+	case <-proc.runner.exited:
+	case <-time.After(time.Second):
+		return fmt.Errorf("plugin %s: %s: %w", pl.path, during, err)
+	}
+	status := "exit status 0"
+	if proc.runner.waitErr != nil {
+		status = proc.runner.waitErr.Error()
+	}
+	var msg string
+	if during == "load" {
+		msg = fmt.Sprintf("plugin %s exited during load (%s)", pl.path, status)
+	} else {
+		msg = fmt.Sprintf("plugin %s: %s: %v (the process ended: %s)", pl.path, during, err, status)
+	}
+	if t := proc.tail.String(); t != "" {
+		msg += "; last stderr lines: " + t
+	}
+	return errors.New(msg)
 }
 
 func (pl *pluginLib) openStreams(proc *pluginProc) error {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -23,11 +24,14 @@ import (
 //   - the child gets the two frame sockets as fds 3 and 4;
 //   - lines a plugin prints on stdout before its handshake line are logged
 //     and skipped instead of failing the start (go-plugin #199);
-//   - stderr is logged line by line at its own level.
+//   - stderr is logged line by line at its own level, and its last lines
+//     are kept to say why a plugin exited;
+//   - the child learns the host's log level (LogLevelEnv).
 type procRunner struct {
 	cmd     *exec.Cmd
 	log     *slog.Logger
 	forker  *forker
+	tail    *lineTail
 	stdout  *io.PipeReader
 	exited  chan struct{}
 	waitErr error
@@ -36,13 +40,13 @@ type procRunner struct {
 // handshakeLine is go-plugin's first stdout line: core|app|net|addr|proto.
 var handshakeLine = regexp.MustCompile(`^\d+\|\d+\|(tcp|unix)\|`)
 
-func newProcRunner(path string, spec *exec.Cmd, extra []*os.File, log *slog.Logger, f *forker) *procRunner {
+func newProcRunner(path string, spec *exec.Cmd, extra []*os.File, log *slog.Logger, f *forker, tail *lineTail) *procRunner {
 	cmd := exec.Command(path)
-	cmd.Env = spec.Env
+	cmd.Env = append(slices.Clip(spec.Env), LogLevelEnv+"="+minLevel(log).String())
 	cmd.Stdin = nil
 	cmd.ExtraFiles = extra
 	cmd.SysProcAttr = procAttr()
-	return &procRunner{cmd: cmd, log: log, forker: f, exited: make(chan struct{})}
+	return &procRunner{cmd: cmd, log: log, forker: f, tail: tail, exited: make(chan struct{})}
 }
 
 func (r *procRunner) Start(context.Context) error {
@@ -64,7 +68,7 @@ func (r *procRunner) Start(context.Context) error {
 	pr, pw := io.Pipe()
 	r.stdout = pr
 	outLog := &logLines{log: r.log, level: slog.LevelInfo, prefix: "stdout"}
-	errLog := &logLines{log: r.log, level: slog.LevelWarn, prefix: "stderr"}
+	errLog := &logLines{log: r.log, level: slog.LevelWarn, prefix: "stderr", tail: r.tail}
 	var pipes sync.WaitGroup
 	pipes.Add(2)
 	go func() {

@@ -107,16 +107,36 @@ func TestPluginRejectsParameters(t *testing.T) {
 	}
 }
 
+// A plugin that dies while loading fails the configuration with an error
+// that says so: the library, the exit status and its last stderr lines.
 func TestPluginExitsAtLoad(t *testing.T) {
-	start := time.Now()
-	_, err := New(context.Background(), pluginConfig(t, `{"exit-at-load": true}`, LibrarySettings{}))
-	if err == nil {
-		t.Fatal("a plugin that exits at load was accepted")
+	for _, tt := range []struct {
+		name, params string
+		want         []string
+	}{
+		{"exit", `{"exit-at-load": true}`, []string{"exited during load (exit status 7)",
+			"last stderr lines: ", "testplugin: exiting at load, as asked"}},
+		{"panic", `{"panic-at-load": true}`, []string{"exited during load (exit status 2)",
+			"panic: testplugin: panic at load, as asked"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			cfg := pluginConfig(t, tt.params, LibrarySettings{})
+			_, err := New(context.Background(), cfg)
+			if err == nil {
+				t.Fatal("a plugin that exits at load was accepted")
+			}
+			if time.Since(start) > pluginLoadTimeout {
+				t.Errorf("took %v to notice", time.Since(start))
+			}
+			t.Logf("error: %v", err)
+			for _, want := range append(tt.want, "plugin "+cfg.Libraries[0].Library+" exited") {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q: %v", want, err)
+				}
+			}
+		})
 	}
-	if time.Since(start) > pluginLoadTimeout {
-		t.Errorf("took %v to notice", time.Since(start))
-	}
-	t.Logf("error: %v", err)
 }
 
 func TestPluginChecksum(t *testing.T) {

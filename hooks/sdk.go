@@ -21,20 +21,34 @@ import (
 //	func main() { hooks.ServePlugin(myLibrary{}) }
 //
 // It sets slog's default logger to JSON on stderr, which the host logs
-// under the library's name at each line's level. The plugin exits by itself
-// when its host process dies. A binary started by hand (not by a host)
-// prints a notice and exits with status 1.
+// under the library's name at each line's level, and to the lowest level
+// the host logs (LogLevelEnv): a line the host would drop is not even
+// formatted, and slog.Default().Enabled tells a callout whether building an
+// expensive line is worth it. The plugin exits by itself when its host
+// process dies. A binary started by hand (not by a host) prints a notice
+// and exits with status 1.
 func ServePlugin(lib Library) {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	level := hostLogLevel(os.Getenv(LogLevelEnv))
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	go watchParent(os.Getppid())
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: pluginSets(&pluginServer{lib: lib}),
 		GRPCServer:       plugin.DefaultGRPCServer,
 		Logger: hclog.New(&hclog.LoggerOptions{
-			Name: "plugin", Level: hclog.Info, JSONFormat: true, Output: os.Stderr,
+			Name: "plugin", Level: max(hclog.Info, hclogLevel(level)), JSONFormat: true, Output: os.Stderr,
 		}),
 	})
+}
+
+// hostLogLevel reads LogLevelEnv; a host that does not set it (an older
+// one) gets every line, as before.
+func hostLogLevel(env string) slog.Level {
+	var l slog.Level
+	if env == "" || l.UnmarshalText([]byte(env)) != nil {
+		return slog.LevelDebug
+	}
+	return l
 }
 
 // watchParent ends the plugin when its host is gone, as a second line of

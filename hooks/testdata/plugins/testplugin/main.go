@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"sync"
@@ -26,6 +27,8 @@ func init() {
 type params struct {
 	Reject          string   `json:"reject"`
 	ExitAtLoad      bool     `json:"exit-at-load"`
+	PanicAtLoad     bool     `json:"panic-at-load"`
+	LogAtLoad       []string `json:"log-at-load"` // level names; one line at each
 	PanicOnCall     int64    `json:"panic-on-call"`
 	FreezeOnCall    int64    `json:"freeze-on-call"`
 	SleepMS         int      `json:"sleep-ms"`
@@ -60,8 +63,21 @@ func (l *lib) Load(_ context.Context, raw json.RawMessage) (hooks.Registration, 
 	if l.p.Reject != "" {
 		return nil, errors.New(l.p.Reject)
 	}
+	for _, name := range l.p.LogAtLoad {
+		var level slog.Level
+		if err := level.UnmarshalText([]byte(name)); err != nil {
+			return nil, err
+		}
+		slog.Log(context.Background(), level, "testplugin: logged at "+name)
+	}
 	if l.p.ExitAtLoad {
+		slog.Error("testplugin: exiting at load, as asked")
 		os.Exit(7)
+	}
+	if l.p.PanicAtLoad {
+		// Outside the RPC's goroutine, so that nothing recovers it.
+		go panic("testplugin: panic at load, as asked")
+		time.Sleep(time.Second)
 	}
 	var err error
 	if l.step, err = hooks.ParseNextStep(or(l.p.Step, "continue")); err != nil {
