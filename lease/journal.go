@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
-
-	"syscall"
 )
 
 // syncFile is what the journal needs of an open lease file. *os.File
@@ -19,22 +16,6 @@ type syncFile interface {
 	Sync() error
 	Truncate(size int64) error
 	Close() error
-}
-
-// osFile syncs with fdatasync: an append changes the file size, which
-// fdatasync flushes too, and skipping the timestamps saves a little.
-type osFile struct{ *os.File }
-
-func (f osFile) Sync() error {
-	for {
-		err := syscall.Fdatasync(int(f.Fd()))
-		if err != syscall.EINTR {
-			if err != nil {
-				return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: err}
-			}
-			return nil
-		}
-	}
 }
 
 // journal appends rows to one lease file with group commit.
