@@ -44,7 +44,8 @@ func (c *Conn) initBatchWriter(batch int) {
 		h.Control = &w.ctrl[i*ctrlLen]
 	}
 	w.fn = func(fd uintptr) bool {
-		n, _, e := syscall.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&w.hdrs[0])), uintptr(w.k), syscall.MSG_DONTWAIT, 0, 0)
+		// Raw, as recvmmsg (sys.go): MSG_DONTWAIT never blocks.
+		n, _, e := syscall.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&w.hdrs[0])), uintptr(w.k), syscall.MSG_DONTWAIT, 0, 0)
 		if e == syscall.EAGAIN || e == syscall.EINTR {
 			return false
 		}
