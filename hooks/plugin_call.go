@@ -223,19 +223,21 @@ func applySubnet(p Point, a *Args, id uint32) {
 }
 
 // observeBatch writes a batch of observe-only events to the plugin in one
-// go; the observer queue's goroutine is the only caller.
-func (pl *pluginLib) observeBatch(batch []event) {
+// go; the observer queue's goroutine is the only caller. The events' credits
+// go back once written (the socket's and the plugin's buffers then hold
+// them), or at once when they are lost.
+func (pl *pluginLib) observeBatch(q *observerQueue, batch []event) {
 	proc := pl.cur.Load()
 	frames := make([]*pb.Frame, 0, len(batch))
 	for i := range batch {
 		ev := &batch[i]
 		if pl.reg[ev.p] != Observe {
+			q.release(1)
 			continue
 		}
 		pl.evSeq++
 		frames = append(frames, &pb.Frame{Kind: &pb.Frame_Event{Event: &pb.Event{
 			Seq: pl.evSeq, Point: uint32(ev.p), Outcome: uint32(ev.step), Args: argsToPB(ev.a)}}})
-		batch[i] = event{}
 	}
 	if len(frames) == 0 {
 		return
@@ -246,6 +248,7 @@ func (pl *pluginLib) observeBatch(batch []event) {
 	} else if err = proc.events.sendBatch(frames); err != nil {
 		proc.fail(fmt.Errorf("event link: %w", err))
 	}
+	q.release(len(frames))
 	if err != nil {
 		n := pl.lib.lost.Add(uint64(len(frames)))
 		if pl.downLog.allow(time.Second) {
