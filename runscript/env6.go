@@ -130,7 +130,8 @@ var points = []hooks.Point{
 // order and formats. It returns nil for a point run_script does not handle.
 func Environment(p hooks.Point, a *hooks.Args) []string {
 	var e env
-	e.build(p, a, infoFromArgs(a), new(dhcp4.Message), new(dhcp6.Packet))
+	var i packetInfo
+	e.build(p, a, infoFromArgs(a, &i), new(dhcp4.Message), new(dhcp6.Packet))
 	return e.vars
 }
 

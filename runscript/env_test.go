@@ -174,16 +174,59 @@ func TestEnvironmentQuery4Fields(t *testing.T) {
 	}
 }
 
-// The addressing of the query is not in hooks.Args: those variables are
-// set, as in Kea, but empty (a documented difference).
-func TestEnvironmentWithoutPacketInfo(t *testing.T) {
-	v := vars(Environment(hooks.Lease4Release, releaseArgs()))
-	for _, k := range []string{"QUERY4_LOCAL_ADDR", "QUERY4_LOCAL_PORT", "QUERY4_REMOTE_ADDR", "QUERY4_REMOTE_PORT",
-		"QUERY4_IFACE_INDEX", "QUERY4_IFACE_NAME", "QUERY4_LOCAL_HWADDR", "QUERY4_LOCAL_HWADDR_TYPE",
-		"QUERY4_REMOTE_HWADDR", "QUERY4_REMOTE_HWADDR_TYPE"} {
-		if got, ok := v[k]; !ok || got != "" {
-			t.Errorf("%s = %q (set %v), want set and empty", k, got, ok)
-		}
+// TestEnvironmentQueryAddr: the query's addressing from hooks.Args, in
+// Kea's formats: addresses without their zone, DHCPv6's local port 0, and
+// empty values (but set variables) for what the server did not know.
+func TestEnvironmentQueryAddr(t *testing.T) {
+	q6 := dhcp6.NewBuilder(nil, dhcp6.Release, 0x1a0004)
+	q6.AddOption(dhcp6.OptClientID, []byte{0, 3, 0, 1, 2, 0, 0, 0x4a, 0x1a, 1})
+	query6, err := q6.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l6 := &lease.Lease6{Type: lease.TypeNA, Addr: netip.MustParseAddr("2001:db8:1::100"), PrefixLen: 128}
+	mac := []byte{2, 0, 0, 0x4a, 0, 1}
+	tests := []struct {
+		name string
+		p    hooks.Point
+		a    *hooks.Args
+		want map[string]string
+	}{
+		{"v4 broadcast with both MACs", hooks.Lease4Release, &hooks.Args{Query: testQuery4(), Lease4: testLease4(), QueryAddr: hooks.Addressing{
+			Local: netip.MustParseAddrPort("255.255.255.255:67"), Remote: netip.MustParseAddrPort("0.0.0.0:68"), IfIndex: 5, IfName: "veth0",
+			LocalHWAddr: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, LocalHWType: 1, RemoteHWAddr: testMAC, RemoteHWType: 1}},
+			map[string]string{"QUERY4_LOCAL_ADDR": "255.255.255.255", "QUERY4_LOCAL_PORT": "67", "QUERY4_REMOTE_ADDR": "0.0.0.0",
+				"QUERY4_REMOTE_PORT": "68", "QUERY4_IFACE_INDEX": "5", "QUERY4_IFACE_NAME": "veth0",
+				"QUERY4_LOCAL_HWADDR": "ff:ff:ff:ff:ff:ff", "QUERY4_LOCAL_HWADDR_TYPE": "1",
+				"QUERY4_REMOTE_HWADDR": "02:00:00:4a:0a:01", "QUERY4_REMOTE_HWADDR_TYPE": "1"}},
+		{"v4 relayed: no source MAC", hooks.Lease4Release, &hooks.Args{Query: testQuery4(), Lease4: testLease4(), QueryAddr: hooks.Addressing{
+			Local: netip.MustParseAddrPort("192.0.2.1:67"), Remote: netip.MustParseAddrPort("198.51.100.1:67"), IfIndex: 5, IfName: "veth0",
+			LocalHWAddr: mac, LocalHWType: 1}},
+			map[string]string{"QUERY4_LOCAL_ADDR": "192.0.2.1", "QUERY4_REMOTE_ADDR": "198.51.100.1", "QUERY4_REMOTE_PORT": "67",
+				"QUERY4_LOCAL_HWADDR": "02:00:00:4a:00:01", "QUERY4_LOCAL_HWADDR_TYPE": "1",
+				"QUERY4_REMOTE_HWADDR": "", "QUERY4_REMOTE_HWADDR_TYPE": ""}},
+		{"v4 not handed over", hooks.Lease4Release, releaseArgs(),
+			map[string]string{"QUERY4_LOCAL_ADDR": "", "QUERY4_LOCAL_PORT": "", "QUERY4_REMOTE_ADDR": "", "QUERY4_REMOTE_PORT": "",
+				"QUERY4_IFACE_INDEX": "", "QUERY4_IFACE_NAME": "", "QUERY4_LOCAL_HWADDR": "", "QUERY4_LOCAL_HWADDR_TYPE": "",
+				"QUERY4_REMOTE_HWADDR": "", "QUERY4_REMOTE_HWADDR_TYPE": ""}},
+		{"v6 link-local client", hooks.Lease6Release, &hooks.Args{Query: query6, Lease6: l6, QueryAddr: hooks.Addressing{
+			Local: netip.MustParseAddrPort("[ff02::1:2]:547"), Remote: netip.MustParseAddrPort("[fe80::ff:fe4a:101%veth1]:546"), IfIndex: 3, IfName: "veth1"}},
+			map[string]string{"QUERY6_LOCAL_ADDR": "ff02::1:2", "QUERY6_LOCAL_PORT": "0", "QUERY6_REMOTE_ADDR": "fe80::ff:fe4a:101",
+				"QUERY6_REMOTE_PORT": "546", "QUERY6_IFACE_INDEX": "3", "QUERY6_IFACE_NAME": "veth1",
+				"QUERY6_REMOTE_HWADDR": "", "QUERY6_REMOTE_HWADDR_TYPE": ""}},
+		{"v6 not handed over", hooks.Lease6Release, &hooks.Args{Query: query6, Lease6: l6},
+			map[string]string{"QUERY6_LOCAL_ADDR": "", "QUERY6_LOCAL_PORT": "", "QUERY6_REMOTE_ADDR": "", "QUERY6_REMOTE_PORT": "",
+				"QUERY6_IFACE_INDEX": "", "QUERY6_IFACE_NAME": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := vars(Environment(tt.p, tt.a))
+			for k, want := range tt.want {
+				if got, ok := v[k]; !ok || got != want {
+					t.Errorf("%s = %q (set %v), want %q", k, got, ok, want)
+				}
+			}
+		})
 	}
 }
 

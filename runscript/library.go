@@ -60,9 +60,10 @@ type instance struct {
 
 // scratch is what building one environment reuses.
 type scratch struct {
-	e   env
-	m4  dhcp4.Message
-	pk6 dhcp6.Packet
+	e    env
+	m4   dhcp4.Message
+	pk6  dhcp6.Packet
+	info packetInfo
 }
 
 // Load parses the parameters, checks the script, and registers the 13
@@ -132,7 +133,7 @@ func (l *Library) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (ho
 func (in *instance) environment(p hooks.Point, a *hooks.Args) []string {
 	s := in.bufs.Get().(*scratch)
 	s.e.vars = make([]string, 0, 64)
-	s.e.build(p, a, infoFromArgs(a), &s.m4, &s.pk6)
+	s.e.build(p, a, infoFromArgs(a, &s.info), &s.m4, &s.pk6)
 	vars := s.e.vars
 	s.e.vars = nil
 	in.bufs.Put(s)

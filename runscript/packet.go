@@ -11,13 +11,7 @@ import (
 // and ports it travelled between, the interface it arrived on and, for
 // DHCPv4 on raw sockets, the frame's MAC addresses. Kea exports them as
 // QUERY4_LOCAL_ADDR ... QUERY4_REMOTE_HWADDR_TYPE and QUERY6_LOCAL_ADDR ...
-// QUERY6_IFACE_NAME.
-//
-// hooks.Args does not carry them: a leasehold server hands callouts the
-// query's bytes only. Until it does, infoFromArgs returns nil and these
-// variables are set, as Kea sets them, but empty (runscript/README.md,
-// "Differences from Kea"). The formatting below is complete and tested, so
-// filling the struct is the whole change when hooks.Args grows the fields.
+// QUERY6_IFACE_NAME. The server hands them over in hooks.Args.QueryAddr.
 type packetInfo struct {
 	local, remote netip.AddrPort
 	ifIndex       int
@@ -25,9 +19,31 @@ type packetInfo struct {
 	lhw, rhw      hw
 }
 
-// infoFromArgs returns the query's addressing from a, or nil when a does
-// not hold it (always, for now; see packetInfo).
-func infoFromArgs(*hooks.Args) *packetInfo { return nil }
+// infoFromArgs fills i with the query's addressing from a and returns it,
+// or returns nil when a holds none (a server or plugin host that does not
+// send it): the variables are then set but empty.
+func infoFromArgs(a *hooks.Args, i *packetInfo) *packetInfo {
+	q := &a.QueryAddr
+	if !q.Local.IsValid() && !q.Remote.IsValid() && q.IfIndex == 0 && q.IfName == "" &&
+		q.LocalHWAddr == nil && q.RemoteHWAddr == nil {
+		return nil
+	}
+	// Kea prints addresses without a zone: the interface is a variable of
+	// its own.
+	*i = packetInfo{
+		local:   netip.AddrPortFrom(q.Local.Addr().WithZone(""), q.Local.Port()),
+		remote:  netip.AddrPortFrom(q.Remote.Addr().WithZone(""), q.Remote.Port()),
+		ifIndex: q.IfIndex,
+		ifName:  q.IfName,
+	}
+	if q.LocalHWAddr != nil {
+		i.lhw = hw{present: true, addr: q.LocalHWAddr, htype: q.LocalHWType}
+	}
+	if q.RemoteHWAddr != nil {
+		i.rhw = hw{present: true, addr: q.RemoteHWAddr, htype: q.RemoteHWType}
+	}
+	return i
+}
 
 // addrs writes <p>_LOCAL_ADDR, _LOCAL_PORT, _REMOTE_ADDR, _REMOTE_PORT,
 // _IFACE_INDEX and _IFACE_NAME.

@@ -104,14 +104,3 @@ func keys(env []string) []string {
 	}
 	return out
 }
-
-// QueryAddressing are the variables leasehold sets but leaves empty, because
-// hooks.Args does not carry where a query came from (runscript/README.md,
-// "Differences from Kea").
-var QueryAddressing = []string{
-	"QUERY4_LOCAL_ADDR", "QUERY4_LOCAL_PORT", "QUERY4_REMOTE_ADDR", "QUERY4_REMOTE_PORT",
-	"QUERY4_IFACE_INDEX", "QUERY4_IFACE_NAME", "QUERY4_LOCAL_HWADDR", "QUERY4_LOCAL_HWADDR_TYPE",
-	"QUERY4_REMOTE_HWADDR", "QUERY4_REMOTE_HWADDR_TYPE",
-	"QUERY6_LOCAL_ADDR", "QUERY6_LOCAL_PORT", "QUERY6_REMOTE_ADDR", "QUERY6_REMOTE_PORT",
-	"QUERY6_IFACE_INDEX", "QUERY6_IFACE_NAME",
-}
