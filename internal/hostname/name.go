@@ -26,6 +26,7 @@ package hostname
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -90,61 +91,127 @@ func ParseWire(b []byte) (n Name, partial bool, err error) {
 // root. An empty label, a label over 63 bytes or a name over 255 is an
 // error.
 func ParseText(s string) (n Name, partial bool, err error) {
-	if s == "" {
-		return Name{}, false, nameError("empty name")
+	if err := CheckText(s); err != nil {
+		return Name{}, false, err
 	}
 	if s == "." {
 		return Name{wire: []byte{0}}, false, nil
 	}
 	out := make([]byte, 0, len(s)+2)
-	for i := 0; i < len(s); {
-		at := len(out)
+	at := len(out)
+	out = append(out, 0)
+	walkText(s, func(c byte, end bool) {
+		if !end {
+			out = append(out, lower(c))
+			return
+		}
+		out[at] = byte(len(out) - at - 1)
+		at = len(out)
 		out = append(out, 0)
+	})
+	// The walk ended a label at each dot and at the end of the text; the
+	// length byte opened after the last one is the root label.
+	return Name{wire: out}, s[len(s)-1] != '.' || escapedDot(s), nil
+}
+
+// CheckText reports whether ParseText accepts s, without allocating when
+// it does (for a decoder that checks every packet).
+func CheckText[T string | []byte](s T) error {
+	if len(s) == 0 {
+		return nameError("empty name")
+	}
+	if len(s) == 1 && s[0] == '.' {
+		return nil
+	}
+	label, total := 0, 1
+	var bad string
+	walkText(s, func(_ byte, end bool) {
+		switch {
+		case bad != "":
+		case !end:
+			label++
+		case label == 0:
+			bad = "empty label"
+		case label > maxLabel:
+			bad = "label of more than 63 bytes"
+		default:
+			total += 1 + label
+			label = 0
+		}
+	})
+	switch {
+	case bad == "" && total > maxName:
+		bad = "more than 255 bytes in wire format"
+	case bad == "" && walkErr(s) != "":
+		bad = walkErr(s)
+	}
+	if bad != "" {
+		return nameError("%q: %s", string(s), bad)
+	}
+	return nil
+}
+
+// walkText calls f with each byte of each label of s, escapes decoded,
+// and with end set after each label. It stops at a bad escape (walkErr
+// says which).
+func walkText[T string | []byte](s T, f func(c byte, end bool)) {
+	for i := 0; i < len(s); {
 		for i < len(s) && s[i] != '.' {
 			c := s[i]
 			i++
 			if c == '\\' {
-				switch {
-				case i+3 <= len(s) && isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]):
-					v := int(s[i]-'0')*100 + int(s[i+1]-'0')*10 + int(s[i+2]-'0')
-					if v > 255 {
-						return Name{}, false, nameError("%q: escape \\%s is more than 255", s, s[i:i+3])
-					}
-					c = byte(v)
-					i += 3
-				case i < len(s) && !isDigit(s[i]):
-					c = s[i]
-					i++
-				default:
-					return Name{}, false, nameError("%q: incomplete escape", s)
+				v, n := unescape(s[i:])
+				if n == 0 {
+					return
 				}
+				c = byte(v)
+				i += n
 			}
-			out = append(out, lower(c))
+			f(c, false)
 		}
-		l := len(out) - at - 1
-		if l == 0 {
-			return Name{}, false, nameError("%q: empty label", s)
+		f(0, true)
+		i++ // past the dot; a final dot ends the name
+	}
+}
+
+// unescape reads what follows a backslash: three digits (a value up to
+// 255) or one byte that is not a digit. n is 0 for a bad escape.
+func unescape[T string | []byte](s T) (v, n int) {
+	switch {
+	case len(s) >= 3 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]):
+		v = int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')
+		if v > 255 {
+			return 0, 0
 		}
-		if l > maxLabel {
-			return Name{}, false, nameError("%q: label of %d bytes, more than 63", s, l)
-		}
-		out[at] = byte(l)
-		if i < len(s) { // at a dot
-			i++
-			if i == len(s) {
-				out = append(out, 0)
-				if len(out) > maxName {
-					return Name{}, false, nameError("%q: %d bytes in wire format, more than 255", s, len(out))
-				}
-				return Name{wire: out}, false, nil
+		return v, 3
+	case len(s) >= 1 && !isDigit(s[0]):
+		return int(s[0]), 1
+	}
+	return 0, 0
+}
+
+// walkErr names the bad escape that stops walkText on s, "" if none.
+func walkErr[T string | []byte](s T) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			_, n := unescape(s[i+1:])
+			if n == 0 {
+				return "bad escape at byte " + strconv.Itoa(i) + " (\\DDD up to 255, or \\ and a byte that is not a digit)"
 			}
+			i += n
 		}
 	}
-	out = append(out, 0)
-	if len(out) > maxName {
-		return Name{}, false, nameError("%q: %d bytes in wire format, more than 255", s, len(out))
+	return ""
+}
+
+// escapedDot reports whether the final dot of s is escaped ("a\."),
+// which makes it part of the last label, not the end of a full name.
+func escapedDot(s string) bool {
+	n := 0
+	for i := len(s) - 2; i >= 0 && s[i] == '\\'; i-- {
+		n++
 	}
-	return Name{wire: out}, true, nil
+	return n%2 == 1
 }
 
 // IsRoot reports whether n is the root, the name of no labels.
@@ -236,3 +303,31 @@ func LowerASCII(s string) string {
 // Trim removes spaces, tabs and newlines from both ends of s, the bytes
 // Kea's str::trim removes (a carriage return or vertical tab stays).
 func Trim(s string) string { return strings.Trim(s, " \t\n") }
+
+// AppendWireText appends the wire form of a name in text form (escapes
+// decoded, letters as they are): with a final dot the name ends with the
+// root label, without one it is partial and has none. It allocates
+// nothing beyond growing dst.
+func AppendWireText(dst []byte, text string) ([]byte, error) {
+	if err := CheckText(text); err != nil {
+		return dst, err
+	}
+	if text == "." {
+		return append(dst, 0), nil
+	}
+	at := len(dst)
+	dst = append(dst, 0)
+	walkText(text, func(c byte, end bool) {
+		if !end {
+			dst = append(dst, c)
+			return
+		}
+		dst[at] = byte(len(dst) - at - 1)
+		at = len(dst)
+		dst = append(dst, 0)
+	})
+	if text[len(text)-1] != '.' || escapedDot(text) {
+		dst = dst[:len(dst)-1] // partial: no root label
+	}
+	return dst, nil
+}

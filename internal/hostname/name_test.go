@@ -238,3 +238,57 @@ func TestNewSanitizer(t *testing.T) {
 		t.Errorf("UTF-8 replacement: %q", got)
 	}
 }
+
+// CheckText runs in the DHCPv4 decoder on every ASCII Client FQDN option.
+func TestCheckTextAllocs(t *testing.T) {
+	name := []byte(`host\001x.Example.org.`)
+	if n := testing.AllocsPerRun(100, func() {
+		if CheckText(name) != nil {
+			t.Fatal("rejected")
+		}
+	}); n != 0 {
+		t.Errorf("CheckText allocates %v times per call, want 0", n)
+	}
+}
+
+func TestParseTextPartial(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		partial bool
+		text    string
+	}{
+		{"a.b.", false, "a.b."},
+		{"a.b", true, "a.b."},
+		{`a\.`, true, `a\..`},
+		{`a\\.`, false, `a\\.`},
+		{`a\046`, true, `a\..`},
+	} {
+		n, partial, err := ParseText(tc.in)
+		if err != nil || partial != tc.partial || n.Text() != tc.text {
+			t.Errorf("ParseText(%q) = %q partial %v, %v; want %q partial %v", tc.in, n.Text(), partial, err, tc.text, tc.partial)
+		}
+	}
+}
+
+func TestAppendWireText(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []byte
+	}{
+		{`odd\001name.Example.org.`, full("odd\x01name", "Example", "org")},
+		{`a\.b.c\032d`, wire("a.b", "c d")},
+		{".", []byte{0}},
+	} {
+		got, err := AppendWireText([]byte{0xff}, tc.in)
+		if err != nil || !bytes.Equal(got, append([]byte{0xff}, tc.want...)) {
+			t.Errorf("AppendWireText(%q) = %q, %v; want %q", tc.in, got[1:], err, tc.want)
+		}
+	}
+	if got, err := AppendWireText([]byte{1}, "a..b"); err == nil || !bytes.Equal(got, []byte{1}) {
+		t.Errorf("AppendWireText of an empty label: %q, %v", got, err)
+	}
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { _, _ = AppendWireText(buf[:0], `host\001.example.org.`) }); n != 0 {
+		t.Errorf("AppendWireText allocates %v times", n)
+	}
+}
