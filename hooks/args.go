@@ -79,8 +79,11 @@ type Args struct {
 	JSONConfig json.RawMessage
 	Error      string
 
-	// Outcome is set for observe-only callouts: the next step the
-	// synchronous callouts resulted in.
+	// Outcome is set for observe-only callouts: the status as it stood at
+	// the observer's place in configuration order, Continue unless a
+	// synchronous callout before it chose another step (Kea's callouts
+	// see the status the ones before them set, and run_script does
+	// nothing when it is SKIP or DROP).
 	Outcome NextStep
 
 	// Park is set by the Manager at points where a callout may PARK: a

@@ -12,7 +12,8 @@ import (
 // doc.go). Synchronous callouts run on the caller's goroutine (plugins: a
 // round trip bounded by the library's deadline); the first step other than
 // Continue ends the chain. Observe-only callouts then get a copy of a, with
-// the resulting step, on their queues.
+// the status as it stood at their place in configuration order (Kea's
+// callouts each see the status the ones before them set), on their queues.
 //
 // At a parkable point Call treats Park as Continue: use CallParkable there.
 func (m *Manager) Call(ctx context.Context, p Point, a *Args) NextStep {
@@ -67,12 +68,12 @@ func (m *Manager) run(ctx context.Context, st *state, p Point, a *Args, from int
 		}
 		if step != Continue {
 			if step != Park {
-				m.observe(st, p, a, step)
+				m.observe(st, p, a, step, i)
 			}
 			return step
 		}
 	}
-	m.observe(st, p, a, Continue)
+	m.observe(st, p, a, Continue, len(hooks))
 	return Continue
 }
 
@@ -118,10 +119,13 @@ func safeCallout(ctx context.Context, lib Library, p Point, a *Args) (step NextS
 }
 
 // observe queues a copy of a for the observe-only callouts of p. One copy
-// is shared by all of them: observers only read.
-func (m *Manager) observe(st *state, p Point, a *Args, step NextStep) {
+// is shared by all of them: observers only read. decided is the place, in
+// p's list, of the callout whose step ended the chain (len: none did): an
+// observer before it was reached while the status was still Continue, one
+// after it gets step.
+func (m *Manager) observe(st *state, p Point, a *Args, step NextStep, decided int) {
 	var c *Args
-	for _, h := range st.byPoint[p] {
+	for i, h := range st.byPoint[p] {
 		if h.mode != Observe {
 			continue
 		}
@@ -129,6 +133,10 @@ func (m *Manager) observe(st *state, p Point, a *Args, step NextStep) {
 			c = a.Clone()
 			c.Park = ParkHandle{}
 		}
-		h.lib.obs.push(event{p: p, step: step, a: c})
+		outcome := step
+		if i < decided {
+			outcome = Continue
+		}
+		h.lib.obs.push(event{p: p, step: outcome, a: c})
 	}
 }

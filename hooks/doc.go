@@ -47,7 +47,9 @@
 // step a point does not honour is Continue, as in Kea. A callout error or
 // panic, a missed deadline or a plugin that is down gives the library's
 // failure policy. An observe-only callout (Mode Observe) gets a copy of the
-// arguments after the synchronous ones ran, with Args.Outcome set, in order,
+// arguments after the synchronous ones ran, with Args.Outcome set to the
+// status as it stood at the observer's place in configuration order (as
+// each of Kea's callouts sees the status the ones before it set), in order,
 // on a bounded queue; it never delays the packet.
 //
 // What a callout may change at each point is Point.Changes. After each

@@ -135,7 +135,7 @@ func (l *parkingLot) finish(e *parkEntry, u Unpark) {
 		}
 		return
 	}
-	l.m.observe(e.st, e.p, e.a, Drop)
+	l.m.observe(e.st, e.p, e.a, Drop, e.next-1) // the parking library's place
 	e.done(Drop, e.a)
 }
 
