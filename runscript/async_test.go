@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/runscript/internal/exchange"
 )
 
 // A slow script: calls never wait, at most max-concurrent scripts run, at
@@ -139,44 +140,112 @@ func TestAsyncOutcome(t *testing.T) {
 }
 
 // Through a hooks.Manager, in-process: an async library is an observer
-// (the packet never waits), a sync one decides the step; the async script
-// does not run for a packet the sync library dropped.
-func TestManagerInProcess(t *testing.T) {
-	name, dumps := dumper(t)
+// (the packet never waits), a sync one decides the step. As in Kea, the
+// async script does not run when a library before it chose SKIP or DROP,
+// and runs when only a library after it did.
+func TestManagerLibraryOrder(t *testing.T) {
 	drop := script(t, "echo NEXT_STEP=DROP")
-	ctx := t.Context()
-	rsAsync, rsSync := New(Options{}), New(Options{})
-	m, err := hooks.New(ctx, hooks.Config{Libraries: []hooks.LibraryConfig{
-		{Library: "libdhcp_run_script.so", Parameters: json.RawMessage(params(name, ""))},
-		{Library: "run_script_sync", Parameters: json.RawMessage(params(drop, `"sync": true`)), Linked: rsSync},
-	}, Linked: map[string]hooks.Library{"libdhcp_run_script.so": rsAsync}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close(ctx)
-	tests := []struct {
+	release := func() *hooks.Args { return &hooks.Args{Query: testQuery4(), Lease4: testLease4()} }
+	committed := func() *hooks.Args { return &hooks.Args{Query: testQuery4(), Leases4: nil, DeletedLeases4: nil} }
+	renew := func() *hooks.Args { return &hooks.Args{Query: testQuery4(), Lease4: testLease4()} }
+	expire := func() *hooks.Args { return &hooks.Args{Lease4: testLease4()} }
+	type call struct {
 		p    hooks.Point
-		a    *hooks.Args
+		a    func() *hooks.Args
 		want hooks.NextStep
+	}
+	dropCalls := []call{
+		{hooks.Lease4Release, release, hooks.Drop},
+		{hooks.Leases4Committed, committed, hooks.Drop},
+		{hooks.Lease4Expire, expire, hooks.Continue}, // drop is not honoured there
+	}
+	skipCalls := []call{
+		{hooks.Lease4Renew, renew, hooks.Skip},
+		{hooks.Lease4Expire, expire, hooks.Skip},
+	}
+	tests := []struct {
+		name        string
+		decider     string // "drop": a sync run_script printing NEXT_STEP=DROP; "skip": a library returning SKIP
+		asyncBefore bool
+		calls       []call
+		wantRuns    []string // points the async script ran for, in order
 	}{
-		{hooks.Lease4Release, &hooks.Args{Query: testQuery4(), Lease4: testLease4()}, hooks.Drop},
-		{hooks.Leases4Committed, &hooks.Args{Query: testQuery4(), Leases4: nil, DeletedLeases4: nil}, hooks.Drop},
-		{hooks.Lease4Expire, &hooks.Args{Lease4: testLease4()}, hooks.Continue}, // drop is not honoured there
+		{"after a library that drops", "drop", false, dropCalls, []string{"lease4_expire"}},
+		{"before a library that drops", "drop", true, dropCalls, []string{"lease4_release", "leases4_committed", "lease4_expire"}},
+		{"after a library that skips", "skip", false, skipCalls, nil},
+		{"before a library that skips", "skip", true, skipCalls, []string{"lease4_renew", "lease4_expire"}},
 	}
 	for _, tt := range tests {
-		if step := m.Call(ctx, tt.p, tt.a); step != tt.want {
-			t.Errorf("%v: %v, want %v", tt.p, step, tt.want)
-		}
-	}
-	calls := waitDumps(t, dumps, 1)
-	time.Sleep(200 * time.Millisecond)
-	if n := rsAsync.Stats().Started; n != 1 || calls[0].Args[1] != "lease4_expire" {
-		t.Errorf("async script ran %d times (first for %q), want once, for lease4_expire", n, calls[0].Args)
-	}
-	if n := rsSync.Stats().Started; n != 3 {
-		t.Errorf("sync script ran %d times, want 3", n)
-	}
-	if want := Environment(hooks.Lease4Expire, tests[2].a); !slices.Equal(calls[0].Env, want) {
-		t.Errorf("environment %q, want %q", calls[0].Env, want)
+		t.Run(tt.name, func(t *testing.T) {
+			name, dumps := dumper(t)
+			ctx := t.Context()
+			rsAsync := New(Options{})
+			async := hooks.LibraryConfig{Library: "libdhcp_run_script.so", Parameters: json.RawMessage(params(name, ""))}
+			var decider hooks.LibraryConfig
+			rsSync := New(Options{})
+			if tt.decider == "drop" {
+				decider = hooks.LibraryConfig{Library: "run_script_sync", Parameters: json.RawMessage(params(drop, `"sync": true`)), Linked: rsSync}
+			} else {
+				decider = hooks.LibraryConfig{Library: "skipper", Linked: skipper{}}
+			}
+			libs := []hooks.LibraryConfig{decider, async}
+			if tt.asyncBefore {
+				libs = []hooks.LibraryConfig{async, decider}
+			}
+			m, err := hooks.New(ctx, hooks.Config{Libraries: libs, Linked: map[string]hooks.Library{"libdhcp_run_script.so": rsAsync}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var expireArgs *hooks.Args
+			for _, c := range tt.calls {
+				a := c.a()
+				if c.p == hooks.Lease4Expire {
+					expireArgs = a
+				}
+				if step := m.Call(ctx, c.p, a); step != c.want {
+					t.Errorf("%v: %v, want %v", c.p, step, c.want)
+				}
+			}
+			defer m.Close(ctx)
+			var calls []exchange.Call
+			if len(tt.wantRuns) > 0 {
+				calls = waitDumps(t, dumps, len(tt.wantRuns))
+			}
+			time.Sleep(200 * time.Millisecond) // for a call that should not have been made
+			if n := rsAsync.Stats().Started; n != uint64(len(tt.wantRuns)) {
+				t.Errorf("async script ran %d times, want %d", n, len(tt.wantRuns))
+			}
+			var got []string
+			for _, c := range calls {
+				got = append(got, c.Args[1])
+				if c.Args[1] == "lease4_expire" {
+					if want := Environment(hooks.Lease4Expire, expireArgs); !slices.Equal(c.Env, want) {
+						t.Errorf("environment %q, want %q", c.Env, want)
+					}
+				}
+			}
+			slices.Sort(got) // scripts run concurrently: order of the dumps is not the calls'
+			want := slices.Clone(tt.wantRuns)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("async script ran for %v, want %v", got, want)
+			}
+			if n := rsSync.Stats().Started; tt.decider == "drop" && n != uint64(len(tt.calls)) {
+				t.Errorf("sync script ran %d times, want %d", n, len(tt.calls))
+			}
+		})
 	}
 }
+
+// skipper returns SKIP at lease4_renew and lease4_expire.
+type skipper struct{}
+
+func (skipper) Load(context.Context, json.RawMessage) (hooks.Registration, error) {
+	return hooks.Registration{hooks.Lease4Renew: hooks.Sync, hooks.Lease4Expire: hooks.Sync}, nil
+}
+
+func (skipper) Callout(context.Context, hooks.Point, *hooks.Args) (hooks.NextStep, error) {
+	return hooks.Skip, nil
+}
+
+func (skipper) Unload(context.Context) error { return nil }

@@ -112,7 +112,9 @@ func (l *Library) Callout(ctx context.Context, p hooks.Point, a *hooks.Args) (ho
 		return hooks.Continue, nil
 	}
 	// Kea's callouts do nothing when an earlier library already chose
-	// SKIP or DROP; an observe-only call learns that from Outcome.
+	// SKIP or DROP; an observe-only call learns that from Outcome, the
+	// status at run_script's place in the library order (a sync call is
+	// not made at all after such a library).
 	if a.Outcome == hooks.Skip || a.Outcome == hooks.Drop {
 		return hooks.Continue, nil
 	}
