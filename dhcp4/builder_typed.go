@@ -76,8 +76,8 @@ func (b *Builder) AddRelayAgentInfo(r RelayAgentInfo) error {
 // AddClientFQDN appends option 81 (RFC 4702) with flags, rcode in both
 // RCODE fields (a server sends 255), and name: written in DNS wire format
 // when flags has FQDNEncoded, as ASCII otherwise. A name ending in a dot is
-// a full name, one without a partial name. Backslash escapes in name are
-// not interpreted.
+// a full name, one without a partial name. In wire format the escapes of
+// ClientFQDN.AppendText (\X, \DDD) stand for the bytes they name.
 func (b *Builder) AddClientFQDN(flags, rcode uint8, name string) error {
 	if err := b.StartOption(OptClientFQDN); err != nil {
 		return err

@@ -1,9 +1,6 @@
 package dhcp4
 
-import (
-	"strconv"
-	"strings"
-)
+import "github.com/leasehold/leasehold/internal/hostname"
 
 // Client FQDN flags (RFC 4702 section 2.1).
 const (
@@ -106,10 +103,17 @@ func checkClientFQDN(data []byte) (int, string) {
 	if len(data) < 3 {
 		return -1, "length " + itoa(len(data)) + ", want at least 3"
 	}
+	name := data[3:]
 	if data[0]&FQDNEncoded == 0 {
+		// Kea reads an ASCII name as a domain name in text form and drops
+		// the packet when that fails ("a..b").
+		if len(name) > 0 {
+			if err := hostname.CheckText(name); err != nil {
+				return 3, err.Error()
+			}
+		}
 		return 0, ""
 	}
-	name := data[3:]
 	if len(name) > 255 {
 		return 3, "domain name of " + itoa(len(name)) + " bytes, longer than 255"
 	}
@@ -133,30 +137,16 @@ func checkClientFQDN(data []byte) (int, string) {
 	return 0, ""
 }
 
-// appendWireName appends the text name in DNS wire format. A final dot
-// makes it a full name (ending with the root label); without one it is
-// partial. Backslash escapes are not interpreted.
+// appendWireName appends the text name in DNS wire format: a final dot
+// makes it a full name (ending with the root label), without one it is
+// partial; the escapes AppendText writes (\X, \DDD) are read back.
 func appendWireName(dst []byte, name string) ([]byte, string) {
-	start := len(dst)
-	full := strings.HasSuffix(name, ".")
-	rest := strings.TrimSuffix(name, ".")
-	for rest != "" {
-		label, after, dot := strings.Cut(rest, ".")
-		if dot && after == "" {
-			after = "." // "a..": an empty label follows; fail on it next round
-		}
-		if len(label) == 0 || len(label) > 63 {
-			return dst[:start], "label of " + itoa(len(label)) + " bytes in " + strconv.Quote(name) + ", want 1 to 63"
-		}
-		dst = append(dst, byte(len(label)))
-		dst = append(dst, label...)
-		rest = after
+	if name == "" {
+		return dst, "" // no name at all: the client is to be named by the server
 	}
-	if full {
-		dst = append(dst, 0)
+	out, err := hostname.AppendWireText(dst, name)
+	if err != nil {
+		return dst, err.Error()
 	}
-	if len(dst)-start > 255 {
-		return dst[:start], "domain name " + strconv.Quote(name) + " longer than 255 bytes in wire format"
-	}
-	return dst, ""
+	return out, ""
 }

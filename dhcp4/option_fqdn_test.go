@@ -30,7 +30,12 @@ func TestClientFQDN(t *testing.T) {
 		{"wire escapes", cat([]byte{0x04, 0, 0}, wire("a.b", "c\\d", "e\x01", "")), 0x04, `a\.b.c\\d.e\001.`, false, ""},
 		{"ascii full", cat([]byte{0x01, 0, 0}, []byte("host-a.example.")), 0x01, "host-a.example.", false, ""},
 		{"ascii partial", cat([]byte{0x00, 0, 0}, []byte("host-a")), 0x00, "host-a", true, ""},
-		{"ascii with odd bytes is not checked", []byte{0, 0, 0, 0xc0, 0x01}, 0, "\xc0\x01", true, ""},
+		{"ascii with odd bytes", []byte{0, 0, 0, 0xc0, 0x01}, 0, "\xc0\x01", true, ""},
+		// Kea reads an ASCII name as text and drops a packet whose name it
+		// cannot read.
+		{"ascii empty label", cat([]byte{0, 0, 0}, []byte("a..b.")), 0, "", false, `dhcp4: option 81: at byte 3: bad domain name: "a..b.": empty label`},
+		{"ascii bad escape", cat([]byte{0, 0, 0}, []byte(`a\25`)), 0, "", false,
+			`dhcp4: option 81: at byte 3: bad domain name: "a\\25": bad escape at byte 1 (\DDD up to 255, or \ and a byte that is not a digit)`},
 		{"short", []byte{0x04, 0}, 0, "", false, "dhcp4: option 81: length 2, want at least 3"},
 		{"label 64", cat([]byte{0x04, 0, 0, 64}, make([]byte, 64)), 0, "", false, "dhcp4: option 81: at byte 3: label length 64, longer than 63"},
 		{"name over 255", cat([]byte{0x04, 0, 0}, bytes.Repeat(wire("abcdefghi"), 26)), 0, "", false, "dhcp4: option 81: at byte 3: domain name of 260 bytes, longer than 255"},
@@ -70,11 +75,14 @@ func TestBuildClientFQDN(t *testing.T) {
 		{FQDNEncoded, ".", []byte{4, 255, 255, 0}, ""},
 		{FQDNEncoded, "", []byte{4, 255, 255}, ""},
 		{FQDNServerUpdate, "host-a.example.", cat([]byte{1, 255, 255}, []byte("host-a.example.")), ""},
-		{FQDNEncoded, "a..b", nil, `dhcp4: option 81: label of 0 bytes in "a..b", want 1 to 63`},
-		{FQDNEncoded, "a..", nil, `dhcp4: option 81: label of 0 bytes in "a..", want 1 to 63`},
-		{FQDNEncoded, ".a", nil, `dhcp4: option 81: label of 0 bytes in ".a", want 1 to 63`},
-		{FQDNEncoded, string(bytes.Repeat([]byte("x"), 64)), nil, "...label of 64 bytes"},
-		{FQDNEncoded, string(bytes.Repeat([]byte("abcdefghi."), 26)), nil, "...longer than 255 bytes in wire format"},
+		// The escapes AppendText writes are read back.
+		{FQDNEncoded, `a\.b.c\\d.e\001.`, cat([]byte{4, 255, 255, 3}, []byte("a.b"), []byte{3}, []byte(`c\d`), []byte{2, 'e', 1, 0}), ""},
+		{FQDNEncoded, "a..b", nil, `dhcp4: option 81: bad domain name: "a..b": empty label`},
+		{FQDNEncoded, "a..", nil, `dhcp4: option 81: bad domain name: "a..": empty label`},
+		{FQDNEncoded, ".a", nil, `dhcp4: option 81: bad domain name: ".a": empty label`},
+		{FQDNEncoded, `a\256`, nil, "...bad escape"},
+		{FQDNEncoded, string(bytes.Repeat([]byte("x"), 64)), nil, "...label of more than 63 bytes"},
+		{FQDNEncoded, string(bytes.Repeat([]byte("abcdefghi."), 26)), nil, "...more than 255 bytes in wire format"},
 	}
 	for _, tc := range tests {
 		b := NewBuilder(nil, Header{Op: BootReply})

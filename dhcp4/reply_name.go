@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/internal/hostname"
 )
 
 // nameState is the client name decided for the reply and the lease
@@ -14,7 +15,9 @@ import (
 type nameState struct {
 	opt uint8 // OptClientFQDN, OptHostname, or 0 for no name option in the reply
 	// value is the name for the reply and the lease; "" with opt set
-	// means the server generates one from the leased address.
+	// means the server generates one from the leased address. A Client
+	// FQDN name is in Kea's text form (internal/hostname), which the
+	// builder turns back into wire format for an E=1 reply.
 	value string
 	// FQDN reply flags: S=0, N=1 (no updates), O when the client asked
 	// for S, and the client's E (encoding).
@@ -22,7 +25,8 @@ type nameState struct {
 	rcode uint8 // the client's RCODE2, echoed as Kea does
 }
 
-// processClientName decides the name before allocation.
+// processClientName decides the name before allocation, as Kea 2.2 does
+// (see internal/hostname for what happens to the bytes of a name).
 func (w *worker) processClientName() {
 	x := &w.x
 	x.name = nameState{}
@@ -37,25 +41,25 @@ func (w *worker) processClientName() {
 		}
 		switch {
 		case host != nil && host.hostname != "":
-			x.name.value = qualifyName(host.hostname, p, true)
+			x.name.value = fqdnText(qualifyName(host.hostname, p, true))
 		case p.ReplaceClientName == "always" || p.ReplaceClientName == "when-present" || len(f.Name) == 0:
 			x.name.value = ""
 		default:
-			text := string(f.AppendText(w.name[:0]))
-			full := !f.Partial()
-			text = strings.TrimSuffix(text, ".")
-			text = w.scrubLabels(text)
-			if full {
-				x.name.value = text + "."
-			} else {
-				x.name.value = qualifyName(text, p, true)
+			name, err := w.clientFQDN(f)
+			if err != nil {
+				// Kea gives up on the client's name (no option 81 in the
+				// reply, no host name in the lease) and serves the client.
+				w.s.pktLog.Debug("client FQDN unusable; no name", "error", err)
+				x.name = nameState{}
+				return
 			}
+			x.name.value = name
 		}
 		return
 	}
 	if host != nil && host.hostname != "" {
 		x.name.opt = OptHostname
-		x.name.value = strings.ToLower(qualifyName(host.hostname, p, false))
+		x.name.value = hostname.LowerASCII(qualifyName(host.hostname, p, false))
 		return
 	}
 	hn, ok := w.m.Hostname()
@@ -65,7 +69,10 @@ func (w *worker) processClientName() {
 		}
 		return
 	}
-	name := strings.TrimSpace(strings.TrimRight(string(hn), "\x00"))
+	// Kea drops trailing NULs (OptionString), trims spaces, tabs and
+	// newlines, and keeps every other byte: with hostname-char-set ""
+	// control bytes and spaces stay in the reply and the lease.
+	name := hostname.Trim(strings.TrimRight(string(hn), "\x00"))
 	labels := labelCount(name)
 	if labels == 0 {
 		return // RFC 2131 3.14: at least one octet; Kea ignores the option
@@ -75,14 +82,43 @@ func (w *worker) processClientName() {
 		x.name.value = ""
 		return
 	}
-	if san := w.sanitizer(); san != nil {
-		name = san.ReplaceAllString(name, p.HostnameCharReplacement)
-	}
-	name = strings.ToLower(name)
+	name = hostname.LowerASCII(x.subnet.sanitize.Scrub(name))
 	if labels == 2 {
 		name = qualifyName(name, p, false)
 	}
 	x.name.value = name
+}
+
+// clientFQDN is Kea's adjustDomainName of the client's non-empty name:
+// read as a domain name (ASCII letters lowered), sanitized label by label,
+// qualified when partial; the result in text form.
+func (w *worker) clientFQDN(f ClientFQDN) (string, error) {
+	var n hostname.Name
+	var partial bool
+	var err error
+	if f.Flags&FQDNEncoded != 0 {
+		n, partial, err = hostname.ParseWire(f.Name)
+	} else {
+		n, partial, err = hostname.ParseText(string(f.Name))
+	}
+	if err != nil {
+		return "", err
+	}
+	n, err = hostname.Adjust(n, partial, w.x.subnet.sanitize, w.x.subnet.cfg.DDNS.QualifyingSuffix)
+	if err != nil {
+		return "", err
+	}
+	return n.Text(), nil
+}
+
+// fqdnText is a configured name as Kea answers it in option 81: read as a
+// domain name, letters lowered; as written if it is not one.
+func fqdnText(name string) string {
+	n, _, err := hostname.ParseText(name)
+	if err != nil {
+		return name
+	}
+	return n.Text()
 }
 
 // leaseHostname is the host name stored in the lease at addr: the decided
@@ -106,24 +142,9 @@ func generateName(addr netip.Addr, p config.DDNSParams, trailingDot bool) string
 	return qualifyName(prefix+"-"+strings.ReplaceAll(addr.String(), ".", "-"), p, trailingDot)
 }
 
-// qualifyName is D2ClientMgr::qualifyName: append the qualifying suffix,
-// then add or strip the final dot.
+// qualifyName is D2ClientMgr::qualifyName with the subnet's suffix.
 func qualifyName(partial string, p config.DDNSParams, trailingDot bool) string {
-	name := partial
-	if p.QualifyingSuffix != "" {
-		if name != "" && !strings.HasSuffix(name, ".") {
-			name += "."
-		}
-		name += p.QualifyingSuffix
-	}
-	if trailingDot {
-		if name != "" && !strings.HasSuffix(name, ".") {
-			name += "."
-		}
-	} else {
-		name = strings.TrimSuffix(name, ".")
-	}
-	return name
+	return hostname.Qualify(partial, p.QualifyingSuffix, trailingDot)
 }
 
 // labelCount counts labels as Kea's getLabelCount does, the root label
@@ -137,33 +158,6 @@ func labelCount(name string) int {
 		return 1
 	}
 	return n + 2
-}
-
-func (w *worker) sanitizer() interface {
-	ReplaceAllString(src, repl string) string
-} {
-	if s := w.x.subnet; s != nil && s.sanitize != nil {
-		return s.sanitize
-	}
-	if w.x.v.sanitizer != nil {
-		return w.x.v.sanitizer
-	}
-	return nil
-}
-
-// scrubLabels applies hostname-char-set to each label of a domain name,
-// as Kea does for the Client FQDN option.
-func (w *worker) scrubLabels(name string) string {
-	san := w.sanitizer()
-	if san == nil || name == "" {
-		return name
-	}
-	repl := w.x.subnet.cfg.DDNS.HostnameCharReplacement
-	labels := strings.Split(name, ".")
-	for i, l := range labels {
-		labels[i] = san.ReplaceAllString(l, repl)
-	}
-	return strings.Join(labels, ".")
 }
 
 // nameForReply returns the name to put in the reply option for the lease

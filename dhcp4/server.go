@@ -342,7 +342,6 @@ type worker struct {
 	pkt     exprPacket
 	scratch expr.Scratch
 	levels  optLevels
-	name    []byte     // scratch for host names
 	meta    PacketMeta // the packet's metadata, kept here so it need not escape
 }
 

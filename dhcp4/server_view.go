@@ -3,13 +3,13 @@ package dhcp4
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"sync"
 	"sync/atomic"
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
 	"github.com/leasehold/leasehold/internal/expr"
+	"github.com/leasehold/leasehold/internal/hostname"
 )
 
 // view is the runtime form of one configuration: immutable once built
@@ -40,8 +40,6 @@ type view struct {
 	// and globally: a client may name any of them (Kea's acceptServerId).
 	cfgServerIDs map[netip.Addr]bool
 
-	sanitizer *regexp.Regexp // hostname-char-set of the global DDNS parameters; nil = none
-
 	hookOnce    sync.Once
 	hookSubnets []hooks.Subnet4
 }
@@ -66,7 +64,7 @@ type subnet4 struct {
 	// lastAlloc is when an address was last allocated from the pools, for
 	// choosing the preferred subnet of a shared network as Kea does.
 	lastAlloc atomic.Int64
-	sanitize  *regexp.Regexp
+	sanitize  *hostname.Sanitizer // hostname-char-set; nil = none
 	hook      hooks.Subnet4
 }
 
@@ -126,11 +124,6 @@ func newView(cfg *config.DHCP4) (*view, error) {
 	if v.global.serverID.IsValid() {
 		v.cfgServerIDs[v.global.serverID] = true
 	}
-	san, err := sanitizerFor(cfg.DDNS)
-	if err != nil {
-		return nil, fmt.Errorf("dhcp4: Dhcp4/hostname-char-set: %w", err)
-	}
-	v.sanitizer = san
 	nets := make(map[*config.SharedNetwork4]*network4)
 	for _, n := range cfg.SharedNetworks {
 		nw := &network4{cfg: n, name: n.Name, opts: newOptSet(n.Options),
@@ -212,9 +205,9 @@ func (v *view) buildSubnet(sc *config.Subnet4, nets map[*config.SharedNetwork4]*
 			s.resv[a] = append(s.resv[a], h)
 		}
 	}
-	san, err := sanitizerFor(sc.DDNS)
+	san, err := hostname.NewSanitizer(sc.DDNS.HostnameCharSet, sc.DDNS.HostnameCharReplacement)
 	if err != nil {
-		return nil, fmt.Errorf("dhcp4: %s/hostname-char-set: %w", sc.Path, err)
+		return nil, fmt.Errorf("dhcp4: %s: %w", sc.Path, err)
 	}
 	s.sanitize = san
 	s.hook = hooks.Subnet4{ID: s.id, Prefix: s.prefix, UserContext: string(sc.UserContext)}
@@ -307,13 +300,6 @@ func (v *view) hookSubnetList() []hooks.Subnet4 {
 		}
 	})
 	return v.hookSubnets
-}
-
-func sanitizerFor(p config.DDNSParams) (*regexp.Regexp, error) {
-	if p.HostnameCharSet == "" {
-		return nil, nil
-	}
-	return regexp.Compile(p.HostnameCharSet)
 }
 
 // poolOf returns the pool of s holding address a.
