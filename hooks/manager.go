@@ -118,7 +118,7 @@ func (m *Manager) loadOne(ctx context.Context, cfg Config, lc LibraryConfig) (*l
 		}
 		l.lib = p
 	}
-	reg, err := l.lib.Load(ctx, lc.Parameters)
+	reg, err := l.lib.Load(withLogger(ctx, l.log), lc.Parameters)
 	if err != nil {
 		return nil, err
 	}
