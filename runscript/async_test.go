@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,3 +250,23 @@ func (skipper) Callout(context.Context, hooks.Point, *hooks.Args) (hooks.NextSte
 }
 
 func (skipper) Unload(context.Context) error { return nil }
+
+// Linked without a Logger, the library logs through the Manager's logger,
+// with the library's name, as the Manager logs about it.
+func TestLogsThroughManager(t *testing.T) {
+	lb := &logBuf{}
+	name := script(t, "echo out-line; exit 3")
+	ctx := t.Context()
+	m, err := hooks.New(ctx, hooks.Config{
+		Logger:    slog.New(slog.NewTextHandler(lb, nil)),
+		Libraries: []hooks.LibraryConfig{{Library: "rs-lib", Parameters: json.RawMessage(params(name, "")), Linked: New(Options{})}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(ctx)
+	m.Call(ctx, hooks.Lease4Expire, &hooks.Args{Lease4: testLease4()})
+	lb.waitLog(t, "run_script loaded", "library=rs-lib", "hook_library=run_script")
+	lb.waitLog(t, "level=INFO", "library=rs-lib", "stream=stdout", "line=out-line")
+	lb.waitLog(t, "level=WARN", "library=rs-lib", "non-zero status", "status=3")
+}

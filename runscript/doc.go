@@ -13,7 +13,7 @@
 //
 // In-process, link it under the library name a Kea configuration uses:
 //
-//	rs := runscript.New(runscript.Options{Logger: log})
+//	rs := runscript.New(runscript.Options{}) // logs through the Manager's logger
 //	m, err := hooks.New(ctx, hooks.Config{
 //		Libraries: libs, // from hooks-libraries
 //		Linked:    map[string]hooks.Library{"/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so": rs},

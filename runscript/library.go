@@ -17,8 +17,9 @@ import (
 // Options configure a Library beyond its Kea parameters.
 type Options struct {
 	// Logger receives the library's messages and the scripts' output;
-	// nil means slog.Default() at Load (ServePlugin points it at the host
-	// before it loads the library).
+	// nil means the logger the host hands Load (hooks.Logger): a
+	// hooks.Manager's, with the library's name, when linked; the host's
+	// log, through slog's default, in a plugin.
 	Logger *slog.Logger
 	// Getenv reads the server's environment, for the scripts directory
 	// variables; nil means os.Getenv. Nothing else is read from it: the
@@ -76,7 +77,7 @@ func (l *Library) Load(ctx context.Context, raw json.RawMessage) (hooks.Registra
 	}
 	log := l.opts.Logger
 	if log == nil {
-		log = slog.Default()
+		log = hooks.Logger(ctx)
 	}
 	in := &instance{params: p, log: log.With("hook_library", "run_script", "script", p.Name)}
 	in.bufs.New = func() any { return new(scratch) }
