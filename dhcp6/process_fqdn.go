@@ -1,37 +1,28 @@
 package dhcp6
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/internal/hostname"
 	"github.com/leasehold/leasehold/lease"
 )
 
 // The client FQDN option (RFC 4704) is answered as Kea 2.2 answers it
 // with DNS updates off (leasehold sends none): the server sets N and
 // clears S, with O when that overrides the client's S; the name is the
-// reservation's host name, or the client's with the labels scrubbed by
-// hostname-char-set and a partial name qualified with
-// ddns-qualifying-suffix, or, for a REQUEST, RENEW or REBIND that sent
-// an empty name, one generated from the address. The name (with its
-// trailing dot) is the lease's host name.
+// reservation's host name, or the client's read as a domain name (ASCII
+// letters lowered), its raw labels scrubbed by hostname-char-set and a
+// partial name qualified with ddns-qualifying-suffix (internal/hostname),
+// or, for a REQUEST, RENEW or REBIND that sent an empty name, one
+// generated from the address. The name in Kea's text form (escapes, a
+// trailing dot) is the lease's host name; the reply carries its labels.
 
-// sanitizer is a subnet's hostname-char-set.
-type sanitizer struct {
-	re   *regexp.Regexp
-	repl []byte
-}
+// sanitizer is a subnet's hostname-char-set; nil when it is "".
+type sanitizer = hostname.Sanitizer
 
 func newSanitizer(d config.DDNSParams) (*sanitizer, error) {
-	if d.HostnameCharSet == "" {
-		return nil, nil
-	}
-	re, err := regexp.Compile(d.HostnameCharSet)
-	if err != nil {
-		return nil, err
-	}
-	return &sanitizer{re: re, repl: []byte(d.HostnameCharReplacement)}, nil
+	return hostname.NewSanitizer(d.HostnameCharSet, d.HostnameCharReplacement)
 }
 
 func (x *exchange) ddns() *config.DDNSParams {
@@ -43,24 +34,23 @@ func (x *exchange) ddns() *config.DDNSParams {
 
 // qualify appends the qualifying suffix to a partial name and the final
 // dot (Kea's qualifyName with a trailing dot).
-func qualify(name, suffix string) string {
-	if suffix != "" {
-		if name != "" && !strings.HasSuffix(name, ".") {
-			name += "."
-		}
-		name += suffix
+func qualify(name, suffix string) string { return hostname.Qualify(name, suffix, true) }
+
+// fqdnText is a configured name as Kea answers it: read as a domain name,
+// letters lowered; as written if it is not one.
+func fqdnText(name string) string {
+	n, _, err := hostname.ParseText(name)
+	if err != nil {
+		return name
 	}
-	if name != "" && !strings.HasSuffix(name, ".") {
-		name += "."
-	}
-	return name
+	return n.Text()
 }
 
 // qualifyReserved is the host name a reservation gives: qualified when
 // the client sent an FQDN option, as written otherwise.
 func (x *exchange) qualifyReserved(name string) string {
 	if x.msg.Options.Has(OptClientFQDN) {
-		return qualify(name, x.ddns().QualifyingSuffix)
+		return fqdnText(qualify(name, x.ddns().QualifyingSuffix))
 	}
 	return name
 }
@@ -91,7 +81,7 @@ func (x *exchange) processClientFqdn() bool {
 	d := x.ddns()
 	switch h := x.currentHost(); {
 	case h != nil && h.cfg.Hostname != "":
-		x.hostname = qualify(h.cfg.Hostname, d.QualifyingSuffix)
+		x.hostname = fqdnText(qualify(h.cfg.Hostname, d.QualifyingSuffix))
 	case d.ReplaceClientName == "always" || d.ReplaceClientName == "when-present" || len(f.Name) == 0:
 		x.hostname = ""
 	default:
@@ -105,42 +95,24 @@ func (x *exchange) processClientFqdn() bool {
 	return true
 }
 
-// scrubName turns the client's wire-format name into text, scrubbing each
-// label with the subnet's sanitizer and qualifying a partial name.
+// scrubName is Kea's adjustDomainName of the client's non-empty name: read
+// as a domain name, sanitized label by label, qualified when partial; the
+// result in text form. ok false: Kea drops the packet (a name sanitized to
+// an empty label).
 func (x *exchange) scrubName(f ClientFQDN) (string, bool) {
 	var san *sanitizer
 	if x.subnet != nil {
 		san = x.subnet.sanitizer
 	}
-	var sb strings.Builder
-	name := f.Name
-	for i := 0; i < len(name) && name[i] != 0; {
-		l := int(name[i])
-		if i+1+l > len(name) {
-			return "", false
-		}
-		label := name[i+1 : i+1+l]
-		if san != nil {
-			label = san.re.ReplaceAll(label, san.repl)
-		}
-		if sb.Len() > 0 {
-			sb.WriteByte('.')
-		}
-		sb.Write(label)
-		i += 1 + l
+	n, partial, err := hostname.ParseWire(f.Name)
+	if err == nil {
+		n, err = hostname.Adjust(n, partial, san, x.ddns().QualifyingSuffix)
 	}
-	out := sb.String()
-	if f.FullyQualified() {
-		out += "."
-	} else {
-		out = qualify(out, x.ddns().QualifyingSuffix)
-	}
-	var check Builder
-	check.AddClientFQDN(0, out)
-	if check.Err() != nil {
+	if err != nil {
+		x.s.pktLog.Debug("client FQDN unusable; packet dropped", "error", err)
 		return "", false
 	}
-	return out, true
+	return n.Text(), true
 }
 
 // updateReservedFqdn puts the reservation's host name in the reply when
@@ -150,7 +122,7 @@ func (x *exchange) updateReservedFqdn() {
 		return
 	}
 	if h := x.currentHost(); h != nil && h.cfg.Hostname != "" {
-		x.hostname = qualify(h.cfg.Hostname, x.ddns().QualifyingSuffix)
+		x.hostname = fqdnText(qualify(h.cfg.Hostname, x.ddns().QualifyingSuffix))
 	}
 }
 
