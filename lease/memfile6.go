@@ -27,7 +27,8 @@ func (m *Memfile) Get6(_ context.Context, t Type, addr netip.Addr) (Lease6, erro
 func (m *Memfile) Get6ByDUID(_ context.Context, t Type, duid []byte, iaid, subnetID uint32) ([]Lease6, error) {
 	m.mu6.RLock()
 	defer m.mu6.RUnlock()
-	ids := m.t6.byIA(t, duid, iaid, subnetID)
+	var buf [4]uint32 // an IA holds one lease, rarely a few
+	ids := m.t6.byIA(buf[:0], t, duid, iaid, subnetID)
 	out := make([]Lease6, len(ids))
 	for i, id := range ids {
 		m.t6.lease(id, &out[i])

@@ -198,12 +198,11 @@ func (t *table6) moved(id, pos uint32) { t.recs.at(id).epos = pos }
 
 func (t *table6) expireOf(id uint32) int64 { return t.recs.at(id).expire() }
 
-// byIA returns the records of one IA.
-func (t *table6) byIA(typ Type, duid []byte, iaid, subnet uint32) []uint32 {
+// byIA appends the records of one IA to ids.
+func (t *table6) byIA(ids []uint32, typ Type, duid []byte, iaid, subnet uint32) []uint32 {
 	if len(duid) == 0 {
-		return nil
+		return ids
 	}
-	var ids []uint32
 	for id := t.byDUID[duidHash(t.seed, string(duid), iaid, typ, subnet)]; id != 0; id = t.recs.at(id).duidLink.next {
 		r := t.recs.at(id)
 		if r.typ == typ && r.iaid == iaid && r.subnet == subnet && r.duid() == string(duid) {
