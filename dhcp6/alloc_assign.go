@@ -305,26 +305,27 @@ func (x *exchange) newLease(c *ia, sn *subnet, p netip.Prefix) lease.Lease6 {
 // createLease makes a new lease (Kea's createLease6): lease6_select may
 // change it or skip it; a real allocation adds it to the store. ok false
 // with no error and skipped false means the address was taken meanwhile.
-func (x *exchange) createLease(c *ia, sn *subnet, p netip.Prefix) (l lease.Lease6, ok, skipped bool, err error) {
-	l = x.newLease(c, sn, p)
-	if !x.selectHook(sn, &l) {
-		return l, false, true, nil
+func (x *exchange) createLease(c *ia, sn *subnet, p netip.Prefix) (_ lease.Lease6, ok, skipped bool, err error) {
+	l := &x.cand
+	*l = x.newLease(c, sn, p)
+	if !x.selectHook(sn, l) {
+		return *l, false, true, nil
 	}
 	if x.fake {
-		return l, true, false, nil
+		return *l, true, false, nil
 	}
 	l.UserContext, _ = x.extendedInfo(l.UserContext)
-	if err := x.s.store.Add6(x.ctx, &l); err != nil {
+	if err := x.s.store.Add6(x.ctx, l); err != nil {
 		if errors.Is(err, lease.ErrExists) {
-			return l, false, false, nil
+			return *l, false, false, nil
 		}
-		return l, false, false, err
+		return *l, false, false, err
 	}
 	x.changed = true
 	x.s.counters.allocated.Add(1)
 	c.fresh = append(c.fresh, l.Prefix())
-	x.logLease(&l, "lease allocated")
-	return l, true, false, nil
+	x.logLease(l, "lease allocated")
+	return *l, true, false, nil
 }
 
 // selectHook fires lease6_select (with the client's reservation as host,

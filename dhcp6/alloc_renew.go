@@ -53,23 +53,26 @@ func (x *exchange) renewLeases(c *ia) ([]lease.Lease6, error) {
 // extendLease renews one lease (Kea's extendLease6). A lease whose address
 // left the subnet, or whose subnet no longer admits the client, is deleted
 // and reported with zero lifetimes instead.
-func (x *exchange) extendLease(c *ia, l lease.Lease6) (lease.Lease6, bool, error) {
+func (x *exchange) extendLease(c *ia, cur lease.Lease6) (lease.Lease6, bool, error) {
 	sn := x.subnet
-	if sn.id != l.SubnetID {
-		if s2 := x.v.byID[l.SubnetID]; s2 != nil && s2.network != nil && s2.network == sn.network {
+	if sn.id != cur.SubnetID {
+		if s2 := x.v.byID[cur.SubnetID]; s2 != nil && s2.network != nil && s2.network == sn.network {
 			sn = s2
 			x.subnet = s2
 		}
 	}
 	global := false
-	if g := x.globalHost(); g != nil && g.has(l.Prefix()) {
+	if g := x.globalHost(); g != nil && g.has(cur.Prefix()) {
 		global = true
 	}
-	if !global && ((l.Type != lease.TypePD && !sn.inRange(l.Addr)) || !x.allowed(sn)) {
-		x.revoke(c, l)
-		return l, false, nil
+	if !global && ((cur.Type != lease.TypePD && !sn.inRange(cur.Addr)) || !x.allowed(sn)) {
+		x.revoke(c, cur)
+		return cur, false, nil
 	}
-	old := l
+	// The exchange's scratch leases, as in createLease: locals would
+	// escape through the store and hook calls.
+	l, old := &x.cand, &x.prev
+	*l, *old = cur, cur
 	l.PreferredLifetime, l.ValidLifetime = x.lifetimes(c, sn)
 	l.CLTT = x.unix
 	l.Hostname, l.FQDNFwd, l.FQDNRev = x.hostname, x.fqdnFwd, x.fqdnRev
@@ -79,25 +82,25 @@ func (x *exchange) extendLease(c *ia, l lease.Lease6) (lease.Lease6, bool, error
 		l.HWAddr, l.HWType, l.HWAddrSource = nil, 0, 0
 	}
 	l.State = lease.StateDefault
-	if !x.renewHook(c, sn, &l) {
-		return old, true, nil
+	if !x.renewHook(c, sn, l) {
+		return *old, true, nil
 	}
 	var infoChanged bool
 	l.UserContext, infoChanged = x.extendedInfo(l.UserContext)
-	if !infoChanged && !extensionChanges(&old, &l, x.unix) && x.reuse(sn, old, &l) {
-		x.logLease(&l, "lease reused")
-		return l, true, nil
+	if !infoChanged && !extensionChanges(old, l, x.unix) && x.reuse(sn, *old, l) {
+		x.logLease(l, "lease reused")
+		return *l, true, nil
 	}
 	if old.Expired(x.unix) && old.State != lease.StateExpiredReclaimed {
-		x.s.reclaimHooks(x.ctx, &old, false)
+		x.s.reclaimHooks(x.ctx, old, false)
 	}
-	if err := x.s.store.Update6(x.ctx, &l); err != nil {
-		return l, false, err
+	if err := x.s.store.Update6(x.ctx, l); err != nil {
+		return *l, false, err
 	}
 	x.changed = true
 	x.s.counters.renewed.Add(1)
-	x.logLease(&l, "lease renewed")
-	return l, true, nil
+	x.logLease(l, "lease renewed")
+	return *l, true, nil
 }
 
 // renewHook fires lease6_renew or lease6_rebind with the lease and the IA

@@ -78,11 +78,16 @@ type exchange struct {
 	oldScratch   []lease.Lease6
 	freshScratch []netip.Prefix
 	oneScratch   [1]lease.Lease6
-	poolList     []*lease.Pool6
-	resList      []netip.Prefix
-	allocSubnet  *subnet
-	relayOpts    []byte
-	hops         [MaxRelays]RelayHop
+	// cand is the lease createLease builds and extendLease renews, prev
+	// the renewed lease as it was: locals would escape (the store and the
+	// hook arguments take their addresses) and cost an allocation per
+	// SOLICIT, REQUEST and renewal.
+	cand, prev  lease.Lease6
+	poolList    []*lease.Pool6
+	resList     []netip.Prefix
+	allocSubnet *subnet
+	relayOpts   []byte
+	hops        [MaxRelays]RelayHop
 
 	args       hooks.Args
 	inClassFn  func(string) bool

@@ -189,8 +189,9 @@ func (x *exchange) extendIA(code OptionCode, iaid uint32, opts Options) bool {
 	x.openIA(code, iaid)
 	c.out = &x.ias[len(x.ias)-1]
 	x.collectHints(&c, opts, true)
-	hints := append([]hint(nil), c.hints...)
-	c.hints = hints
+	// The exchange's hint scratch is free to use: the next IA collects
+	// its hints once this one is done.
+	hints := c.hints
 	leases, err := x.renewLeases(&c)
 	if err != nil {
 		x.storeErr = err
