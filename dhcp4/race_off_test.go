@@ -1,0 +1,5 @@
+//go:build !race
+
+package dhcp4
+
+const raceEnabled = false
