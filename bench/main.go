@@ -30,6 +30,12 @@
 //	go build -o /tmp/nullobserver ./hooks/e2e/testplugins/nullobserver
 //	sudo go run ./bench -servers leasehold -hooks /tmp/nullobserver
 //
+// With -rss N it measures memory instead: each server's VmRSS and VmHWM
+// with N active leases loaded from a Kea lease file, and the load time
+// (see rss.go):
+//
+//	sudo go run ./bench -rss 1000000 -family 4 -servers kea,leasehold -leasehold4 /tmp/leasehold-dhcp4
+//
 // Benchmark traffic stays inside the namespaces on 198.18.0.0/15 and
 // 2001:db8:18::/48.
 package main
@@ -62,6 +68,8 @@ func run() error {
 	hookSpec := flag.String("hooks", "", "also measure leasehold with this hook library: a plugin executable, or an example's name (plugin-observe)")
 	hookParams := flag.String("hooks-params", "", "the hook library's parameters (JSON)")
 	rounds := flag.Int("rounds", 1, "with -hooks: how many times to alternate the runs without and with the library")
+	rssLeases := flag.Int("rss", 0, "instead of load: memory of each server with this many active leases loaded (see rss.go)")
+	rssProfile := flag.String("rss-profile", "", "with -rss: write the heap profile of the in-process lease load here")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("needs root to create network namespaces")
@@ -78,6 +86,9 @@ func run() error {
 		return err
 	}
 	defer lab.Close()
+	if *rssLeases > 0 {
+		return measureRSS(lab, *family, *servers, *lh4, *lh6, *rssLeases, *rssProfile, os.Stdout)
+	}
 	var hook *hookLib
 	if *hookSpec != "" {
 		if hook, err = buildHook(*hookSpec, *hookParams, lab.dir); err != nil {
