@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -118,25 +119,57 @@ func safeCallout(ctx context.Context, lib Library, p Point, a *Args) (step NextS
 	return lib.Callout(ctx, p, a)
 }
 
-// observe queues a copy of a for the observe-only callouts of p. One copy
-// is shared by all of them: observers only read. decided is the place, in
-// p's list, of the callout whose step ended the chain (len: none did): an
-// observer before it was reached while the status was still Continue, one
-// after it gets step.
+// observe hands a to the observe-only callouts of p: plugins get it
+// encoded, in-process libraries a copy. The copy is shared by all of them
+// (observers only read), and so is the encoding of each outcome. decided
+// is the place, in p's list, of the callout whose step ended the chain
+// (len: none did): an observer before it was reached while the status was
+// still Continue, one after it gets step.
 func (m *Manager) observe(st *state, p Point, a *Args, step NextStep, decided int) {
 	var c *Args
+	var bodies [2][]byte // by outcome: Continue, step
 	for i, h := range st.byPoint[p] {
 		if h.mode != Observe {
 			continue
 		}
-		if c == nil {
-			c = a.Clone()
-			c.Park = ParkHandle{}
+		q := h.lib.obs
+		if !q.acquire() {
+			q.lose(p)
+			continue
 		}
-		outcome := step
+		outcome, k := step, 1
 		if i < decided {
-			outcome = Continue
+			outcome, k = Continue, 0
 		}
-		h.lib.obs.push(event{p: p, step: outcome, a: c})
+		ev := event{p: p, step: outcome}
+		if _, ok := h.lib.lib.(*pluginLib); ok {
+			if bodies[k] == nil {
+				bodies[k] = encodeEvent(p, outcome, a)
+			}
+			ev.body = bodies[k]
+		} else {
+			if c == nil {
+				c = a.Clone()
+				c.Park = ParkHandle{}
+			}
+			ev.a = c
+		}
+		q.enqueue(ev)
 	}
+}
+
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// encodeEvent encodes an event's body into a buffer of its own, of the
+// exact size: it lives until the plugin has it, and observer-buffer of them
+// may wait.
+func encodeEvent(p Point, step NextStep, a *Args) []byte {
+	bp := encodeBufs.Get().(*[]byte)
+	b := appendEventBody((*bp)[:0], p, step, a)
+	body := append(make([]byte, 0, len(b)), b...)
+	if cap(b) <= 1<<20 { // an odd huge event does not stay pooled
+		*bp = b
+		encodeBufs.Put(bp)
+	}
+	return body
 }

@@ -105,6 +105,10 @@ type LibrarySettings struct {
 	// of the framed socket (JSON "transport": "grpc" instead of "socket").
 	// The socket is faster; the stream is for plugins that cannot use it.
 	GRPCStream bool
+
+	// noEventAcks makes the host not ask for event acknowledgements, as a
+	// host before them did: tests use it to play a plugin built before them.
+	noEventAcks bool
 }
 
 type settingsJSON struct {

@@ -182,9 +182,7 @@ func optFromPB[M, T any](m *M, conv func(*M) T) *T {
 // addressingToPB leaves the message out when nothing is known, as at the
 // points that have no query.
 func addressingToPB(a *Addressing) *pb.Addressing {
-	if !a.Local.IsValid() && !a.Remote.IsValid() && a.Local.Port() == 0 && a.Remote.Port() == 0 &&
-		a.IfIndex == 0 && a.IfName == "" && a.LocalHWAddr == nil && a.RemoteHWAddr == nil &&
-		a.LocalHWType == 0 && a.RemoteHWType == 0 {
+	if !addressingKnown(a) {
 		return nil
 	}
 	return &pb.Addressing{
@@ -194,6 +192,12 @@ func addressingToPB(a *Addressing) *pb.Addressing {
 		LocalHwaddr: a.LocalHWAddr, LocalHwtype: uint32(a.LocalHWType),
 		RemoteHwaddr: a.RemoteHWAddr, RemoteHwtype: uint32(a.RemoteHWType),
 	}
+}
+
+func addressingKnown(a *Addressing) bool {
+	return a.Local.IsValid() || a.Remote.IsValid() || a.Local.Port() != 0 || a.Remote.Port() != 0 ||
+		a.IfIndex != 0 || a.IfName != "" || a.LocalHWAddr != nil || a.RemoteHWAddr != nil ||
+		a.LocalHWType != 0 || a.RemoteHWType != 0
 }
 
 // addressingFromPB undoes addressingToPB; a message from a host that does

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
@@ -40,6 +41,7 @@ type socketLink struct {
 	spare   []byte
 	writing bool
 	err     error
+	writes  atomic.Uint64 // write calls made, for tests of batching
 
 	rbuf []byte // read buffer: rbuf[r:w] is read but not yet consumed
 	r, w int
@@ -62,6 +64,20 @@ func (s *socketLink) send(f *pb.Frame) error {
 	s.pending = append(s.pending, b...)
 	*bp = b
 	marshalBufs.Put(bp)
+	return s.flushLocked()
+}
+
+// sendWith sends what enc appends: frames encoded straight into the
+// pending buffer, with no copy of their own.
+func (s *socketLink) sendWith(enc func([]byte) ([]byte, error)) error {
+	s.mu.Lock()
+	var err error
+	start := len(s.pending)
+	if s.pending, err = enc(s.pending); err != nil {
+		s.pending = s.pending[:start]
+		s.mu.Unlock()
+		return err
+	}
 	return s.flushLocked()
 }
 
@@ -97,6 +113,7 @@ func (s *socketLink) flushLocked() error {
 			_ = s.c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 		}
 		_, err := s.c.Write(buf)
+		s.writes.Add(1)
 		s.mu.Lock()
 		s.spare = buf[:0]
 		if err != nil {

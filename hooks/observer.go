@@ -10,7 +10,8 @@ import (
 type event struct {
 	p    Point
 	step NextStep
-	a    *Args // a copy, shared read-only by the observers of one call
+	a    *Args  // in-process observers: a copy, shared read-only by those of one call
+	body []byte // plugins: the encoded Event but its seq (appendEventBody), shared likewise
 }
 
 // batchObserver is implemented by libraries that take a whole batch of
@@ -72,21 +73,22 @@ func newObserverQueue(l *loadedLib) *observerQueue {
 	return q
 }
 
-func (q *observerQueue) push(ev event) {
-	if !q.acquire() {
-		n := q.l.lost.Add(1)
-		if q.lossLog.allow(time.Second) {
-			q.l.log.Warn("observer queue full, event lost", "point", ev.p.String(), "lost_total", n,
-				"observer_buffer", cap(q.credits))
-		}
-		return
-	}
+// enqueue queues an event whose credit was acquired.
+func (q *observerQueue) enqueue(ev event) {
 	q.ch <- ev
 	if q.linger > 0 && len(q.ch) >= q.flushAt {
 		select {
 		case q.flush <- struct{}{}:
 		default:
 		}
+	}
+}
+
+func (q *observerQueue) lose(p Point) {
+	n := q.l.lost.Add(1)
+	if q.lossLog.allow(time.Second) {
+		q.l.log.Warn("observer queue full, event lost", "point", p.String(), "lost_total", n,
+			"observer_buffer", cap(q.credits))
 	}
 }
 

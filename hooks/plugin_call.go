@@ -10,6 +10,7 @@ import (
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
 	"google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // pendingCall is one call waiting for its reply; pooled with its timer.
@@ -46,11 +47,7 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 	pc := pendingPool.Get().(*pendingCall)
 	id := proc.nextID.Add(1)
 	proc.pending.Store(id, pc)
-	call := &pb.Call{Id: id, Point: uint32(p), Args: argsToPB(a), TimeoutUs: uint32(d / time.Microsecond)}
-	if a.Park.Valid() {
-		call.ParkId = a.Park.id
-	}
-	if err := proc.calls.send(&pb.Frame{Kind: &pb.Frame_Call{Call: call}}); err != nil {
+	if err := proc.sendCall(id, p, a, uint32(d/time.Microsecond)); err != nil {
 		proc.pending.Delete(id)
 		pendingPool.Put(pc)
 		proc.fail(err)
@@ -68,6 +65,27 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 		applyChanges(p, a, r.Changes)
 	}
 	return NextStep(r.Step), nil
+}
+
+// sendCall sends a call: on the socket encoded straight from a, on a gRPC
+// stream as a message.
+func (proc *pluginProc) sendCall(id uint64, p Point, a *Args, timeoutUs uint32) error {
+	var parkID uint64
+	if a.Park.Valid() {
+		parkID = a.Park.id
+	}
+	if proc.sock == nil {
+		call := &pb.Call{Id: id, Point: uint32(p), Args: argsToPB(a), ParkId: parkID, TimeoutUs: timeoutUs}
+		return proc.calls.send(&pb.Frame{Kind: &pb.Frame_Call{Call: call}})
+	}
+	return proc.sock.sendWith(func(b []byte) ([]byte, error) {
+		start := len(b)
+		b = appendCallFrame(b, id, p, a, parkID, timeoutUs)
+		if n := len(b) - start - 4; n > maxFrame {
+			return b[:start], fmt.Errorf("call of %d bytes exceeds %d", n, maxFrame)
+		}
+		return b, nil
+	})
 }
 
 // wait waits for the reply of call id: it takes the reply from its channel
@@ -223,37 +241,111 @@ func applySubnet(p Point, a *Args, id uint32) {
 }
 
 // observeBatch writes a batch of observe-only events to the plugin in one
-// go; the observer queue's goroutine is the only caller. The events' credits
-// go back once written (the socket's and the plugin's buffers then hold
-// them), or at once when they are lost.
+// go; the observer queue's goroutine is the only caller. An event's credit
+// goes back when the plugin acknowledges it, or, from a plugin that does
+// not acknowledge, once it is written; at once when it is lost.
 func (pl *pluginLib) observeBatch(q *observerQueue, batch []event) {
 	proc := pl.cur.Load()
-	frames := make([]*pb.Frame, 0, len(batch))
+	n := 0
 	for i := range batch {
 		ev := &batch[i]
-		if pl.reg[ev.p] != Observe {
+		switch {
+		case pl.reg[ev.p] != Observe:
 			q.release(1)
-			continue
+		case len(ev.body) > maxFrame-32:
+			q.release(1)
+			pl.loseEvents(1, fmt.Errorf("%s event of %d bytes exceeds %d", ev.p, len(ev.body), maxFrame))
+		default:
+			batch[n] = *ev
+			n++
 		}
-		pl.evSeq++
-		frames = append(frames, &pb.Frame{Kind: &pb.Frame_Event{Event: &pb.Event{
-			Seq: pl.evSeq, Point: uint32(ev.p), Outcome: uint32(ev.step), Args: argsToPB(ev.a)}}})
 	}
-	if len(frames) == 0 {
+	batch = batch[:n]
+	if n == 0 {
 		return
 	}
-	var err error
 	if proc == nil {
-		err = errPluginDown
-	} else if err = proc.events.sendBatch(frames); err != nil {
-		proc.fail(fmt.Errorf("event link: %w", err))
+		q.release(n)
+		pl.loseEvents(n, errPluginDown)
+		return
 	}
-	q.release(len(frames))
-	if err != nil {
-		n := pl.lib.lost.Add(uint64(len(frames)))
-		if pl.downLog.allow(time.Second) {
-			pl.log.Warn("observe-only events lost", "error", err, "lost_total", n)
+	acked := proc.acks && proc.holdEvents(n)
+	if err := pl.sendEvents(proc, batch); err != nil {
+		proc.fail(fmt.Errorf("event link: %w", err))
+		if !acked { // held credits come back when the supervisor buries proc
+			q.release(n)
 		}
+		pl.loseEvents(n, err)
+		return
+	}
+	if !acked {
+		q.release(n)
+	}
+}
+
+// sendEvents numbers the events and writes them: on the socket the encoded
+// bodies go out as they are, all in one write.
+func (pl *pluginLib) sendEvents(proc *pluginProc, batch []event) error {
+	if proc.sock == nil {
+		frames := make([]*pb.Frame, 0, len(batch))
+		for i := range batch {
+			ev := &pb.Event{}
+			if err := proto.Unmarshal(batch[i].body, ev); err != nil {
+				return fmt.Errorf("re-reading an encoded event: %w", err)
+			}
+			pl.evSeq++
+			ev.Seq = pl.evSeq
+			frames = append(frames, &pb.Frame{Kind: &pb.Frame_Event{Event: ev}})
+		}
+		return proc.events.sendBatch(frames)
+	}
+	return proc.evSock.sendWith(func(b []byte) ([]byte, error) {
+		for i := range batch {
+			pl.evSeq++
+			b = appendEventFrame(b, pl.evSeq, batch[i].body)
+		}
+		return b, nil
+	})
+}
+
+func (pl *pluginLib) loseEvents(n int, err error) {
+	total := pl.lib.lost.Add(uint64(n))
+	if pl.downLog.allow(time.Second) {
+		pl.log.Warn("observe-only events lost", "error", err, "lost_total", total)
+	}
+}
+
+// holdEvents counts n events sent to proc that keep their credits until
+// proc acknowledges them; false when proc is gone (their credits are the
+// caller's to give back).
+func (proc *pluginProc) holdEvents(n int) bool {
+	proc.evMu.Lock()
+	defer proc.evMu.Unlock()
+	if proc.evGone {
+		return false
+	}
+	proc.evUnacked += n
+	return true
+}
+
+// ackEvents gives back the credits of n events proc acknowledged.
+func (proc *pluginProc) ackEvents(q *observerQueue, n uint64) {
+	proc.evMu.Lock()
+	k := int(min(n, uint64(proc.evUnacked)))
+	proc.evUnacked -= k
+	proc.evMu.Unlock()
+	q.release(k)
+}
+
+// buryEvents gives back the credits of the events proc will never
+// acknowledge, when it has ended.
+func (proc *pluginProc) buryEvents(q *observerQueue) {
+	proc.evMu.Lock()
+	k := proc.evUnacked
+	proc.evUnacked, proc.evGone = 0, true
+	proc.evMu.Unlock()
+	if q != nil {
+		q.release(k)
 	}
 }
 
@@ -268,6 +360,7 @@ func (pl *pluginLib) supervise() {
 			}
 			pl.cur.Store(nil)
 			pl.stopProc(proc, false)
+			proc.buryEvents(pl.lib.obs)
 			pl.lot.resolveLib(pl.lib, pl.settings.FailurePolicy)
 			if time.Since(proc.started) > time.Minute {
 				backoff = backoffMin

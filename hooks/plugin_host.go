@@ -68,6 +68,14 @@ type pluginProc struct {
 	started time.Time
 	tail    *lineTail // the last lines of its stderr
 
+	// Observe-only events: with acks, the number sent but not yet
+	// acknowledged, whose credits the host holds.
+	acks      bool
+	evSock    *socketLink // the event socket, nil with the gRPC transport
+	evMu      sync.Mutex
+	evUnacked int
+	evGone    bool
+
 	// With the socket transport callers read their replies themselves,
 	// taking turns: holding readToken is the right to read sock. A reply
 	// read by the caller that waits for it costs no goroutine hand-off,
@@ -204,6 +212,11 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 	}
 	proc.conn = raw.(*hostConn)
 	req := &pb.LoadRequest{Protocol: ProtocolVersion, Name: pl.path, Parameters: pl.params}
+	if !pl.settings.noEventAcks {
+		// A quarter of the buffer: few acks, and the plugin never holds
+		// back so many that the host runs out of credits for long.
+		req.EventAckEvery = uint32(max(1, pl.settings.ObserverBuffer/4))
+	}
 	if hostCall != nil {
 		req.CallFd, req.EventFd = 3, 4
 	}
@@ -231,9 +244,11 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 			reg[p] = Observe
 		}
 	}
+	proc.acks = resp.EventAcks
 	if resp.SocketsUsed && hostCall != nil {
 		proc.calls = newSocketLink(hostCall, pl.settings.Deadline)
-		proc.events = newSocketLink(hostEvent, 0)
+		proc.evSock = newSocketLink(hostEvent, 0)
+		proc.events = proc.evSock
 	} else {
 		for _, c := range []net.Conn{hostCall, hostEvent} {
 			if c != nil {
@@ -336,6 +351,10 @@ func (pl *pluginLib) readLoop(proc *pluginProc, l frameLink) {
 			if v, ok := proc.pending.LoadAndDelete(k.Reply.Id); ok {
 				v.(*pendingCall).ch <- k.Reply
 			}
+		case *pb.Frame_EventAck:
+			if pl.lib != nil && pl.lib.obs != nil {
+				proc.ackEvents(pl.lib.obs, k.EventAck.Count)
+			}
 		case *pb.Frame_Unpark:
 			u := Unpark{Step: Drop, OfferAddressInUse: k.Unpark.OfferAddressInUse}
 			if NextStep(k.Unpark.Step) == Continue {
@@ -372,6 +391,9 @@ func (pl *pluginLib) Unload(ctx context.Context) error {
 		}
 		proc.fail(errors.New("unloaded"))
 		pl.stopProc(proc, true)
+		if pl.lib != nil {
+			proc.buryEvents(pl.lib.obs)
+		}
 	}
 	if pl.forker != nil {
 		pl.forker.close()

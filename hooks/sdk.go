@@ -67,9 +67,10 @@ type pluginServer struct {
 	pb.UnimplementedHooksServer
 	lib Library
 
-	mu      sync.Mutex
-	reg     Registration
-	unparks frameLink // where unparks go: the event socket, or the Calls stream
+	mu       sync.Mutex
+	reg      Registration
+	unparks  frameLink // where unparks and event acks go: the event socket, or the Calls stream
+	ackEvery int       // acknowledge observe-only events in this many; 0: do not
 }
 
 func (s *pluginServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadResponse, error) {
@@ -80,7 +81,8 @@ func (s *pluginServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadR
 	if err := reg.validate(); err != nil {
 		return &pb.LoadResponse{Protocol: ProtocolVersion, Error: err.Error()}, nil
 	}
-	resp := &pb.LoadResponse{Protocol: ProtocolVersion}
+	resp := &pb.LoadResponse{Protocol: ProtocolVersion, EventAcks: req.EventAckEvery > 0}
+	s.ackEvery = int(req.EventAckEvery)
 	for p, m := range reg {
 		resp.Hooks = append(resp.Hooks, &pb.Hook{Point: uint32(p), Observe: m == Observe})
 	}
@@ -182,25 +184,45 @@ func (s *pluginServer) resume(id uint64, u Unpark) error {
 
 // serveEvents hands observe-only events to the library one at a time, in
 // order. A slow library slows this reader, which fills the socket, which
-// the host meets with its observer-overflow setting.
+// the host meets with its observer-overflow setting. Each ackEvery events
+// handled it tells the host, which holds them in flight until then.
 func (s *pluginServer) serveEvents(l frameLink) {
+	handled := 0
 	for {
 		f := &pb.Frame{}
 		if err := l.recv(f); err != nil {
 			return
 		}
-		ev := f.GetEvent()
-		if ev == nil {
-			continue
+		if ev := f.GetEvent(); ev != nil {
+			s.event(ev)
+			handled++
 		}
-		p := Point(ev.Point)
-		if !p.Valid() {
-			continue
-		}
-		a := argsFromPB(p, ev.Args)
-		a.Outcome = NextStep(ev.Outcome)
-		if _, err := safeCallout(context.Background(), s.lib, p, a); err != nil {
-			slog.Warn("hooks: observe-only callout failed", "point", p.String(), "error", err)
+		if s.ackEvery > 0 && handled >= s.ackEvery && s.ack(handled) {
+			handled = 0
 		}
 	}
+}
+
+func (s *pluginServer) event(ev *pb.Event) {
+	p := Point(ev.Point)
+	if !p.Valid() {
+		return
+	}
+	a := argsFromPB(p, ev.Args)
+	a.Outcome = NextStep(ev.Outcome)
+	if _, err := safeCallout(context.Background(), s.lib, p, a); err != nil {
+		slog.Warn("hooks: observe-only callout failed", "point", p.String(), "error", err)
+	}
+}
+
+// ack reports n handled events; false when there is no link to say it on
+// yet (the gRPC Calls stream opens after Load): the next ack counts them.
+func (s *pluginServer) ack(n int) bool {
+	s.mu.Lock()
+	l := s.unparks
+	s.mu.Unlock()
+	if l == nil {
+		return false
+	}
+	return l.send(&pb.Frame{Kind: &pb.Frame_EventAck{EventAck: &pb.EventAck{Count: uint64(n)}}}) == nil
 }

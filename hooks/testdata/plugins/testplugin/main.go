@@ -39,6 +39,7 @@ type params struct {
 	ParkResumeStep  string   `json:"park-resume-step"`
 	Record          string   `json:"record"`
 	ObserveSleepMS  int      `json:"observe-sleep-ms"`
+	ObserveWaitFile string   `json:"observe-wait-file"` // observe-only callouts wait until it exists
 	LeaseLifetime   uint32   `json:"lease-lifetime"`
 	LeaseAddr       string   `json:"lease-addr"`
 	ResponseXIDFlip bool     `json:"response-xid-flip"`
@@ -178,6 +179,12 @@ func (l *lib) isObserved(p hooks.Point) bool {
 func (l *lib) observe(p hooks.Point, a *hooks.Args) (hooks.NextStep, error) {
 	if l.p.ObserveSleepMS > 0 {
 		time.Sleep(time.Duration(l.p.ObserveSleepMS) * time.Millisecond)
+	}
+	for l.p.ObserveWaitFile != "" {
+		if _, err := os.Stat(l.p.ObserveWaitFile); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if l.rec != nil {
 		var addr, cltt string
