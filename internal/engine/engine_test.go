@@ -324,6 +324,37 @@ func TestEngineSyncInterval(t *testing.T) {
 	}
 }
 
+// With SyncInline, a window whose arrivals fill the batch does not hold
+// the next batch: a sleeping reader takes one batch per window, which must
+// not cap a busy server's throughput.
+func TestEngineSyncIntervalBacklog(t *testing.T) {
+	c := NewMemConn(64, 64)
+	const window = 300 * time.Millisecond
+	_, _, _ = startEngine(t, Config{Conn: c, Handler: echo, BatchSize: 4, SyncInterval: window,
+		SyncInline: true, Sync: func(context.Context) error { return nil }})
+	c.Inject([]byte("s0"), client, server, 1)
+	recv(t, c) // the first sync, not held: nothing was synced before
+	// One packet starts a held batch; five more arrive during its window:
+	// s1-s4 end the window in one batch, s5-s6 follow, not held.
+	c.Inject([]byte("s1"), client, server, 1)
+	time.Sleep(window / 10)
+	for i := range 5 {
+		c.Inject([]byte{'s', byte('2' + i)}, client, server, 1)
+	}
+	var at time.Time
+	for i := range 6 {
+		if p := recv(t, c); p.Data()[1] != byte('1'+i) {
+			t.Fatalf("reply %q, want s%d", p.Data(), i+1)
+		}
+		if i == 3 {
+			at = time.Now()
+		}
+	}
+	if d := time.Since(at); d > window*2/3 {
+		t.Errorf("the batch after a full window came %v later: it was held", d)
+	}
+}
+
 func TestEngineSyncInline(t *testing.T) {
 	c := NewMemConn(16, 16)
 	var syncs atomic.Int32
