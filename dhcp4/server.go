@@ -48,12 +48,11 @@ type Options struct {
 	// SyncInterval is a group-commit window for Serve: a reply that
 	// promises a lease waits for a sync of the store, and with a window
 	// syncs are at least this far apart, so that one fsync covers the
-	// leases of every packet that arrived meanwhile. 0 (the default) syncs
-	// as soon as a batch of packets needs it; even so, the packets that
-	// arrive during a sync form the next batch, so a busy server syncs
-	// many leases at once. (Measured here: a 1-2 ms window halves the
-	// fsyncs at 2k DORA/s but barely changes the CPU per DORA, which
-	// wake-ups dominate at that rate.)
+	// leases of every packet that arrived meanwhile. 0 (the default) is
+	// DefaultSyncInterval (1 ms); a negative value syncs as soon as a
+	// batch of packets needs it (the packets that arrive during a sync
+	// still form the next batch, so a busy server syncs many leases at
+	// once).
 	SyncInterval time.Duration
 	// Committer moves syncs to a goroutine of their own, so that reading
 	// goes on during a sync (for stores whose syncs are slow), at the

@@ -115,8 +115,9 @@ type ServerOptions struct {
 	// SyncInterval is a group-commit window for Serve: replies that
 	// promise leases wait for a sync of the store, and with a window syncs
 	// are at least this far apart, so one fsync covers every packet that
-	// arrived meanwhile. 0 (the default) syncs as soon as a batch needs
-	// it; the packets that arrive during a sync form the next batch anyway.
+	// arrived meanwhile. 0 (the default) is DefaultSyncInterval (1 ms); a
+	// negative value syncs as soon as a batch needs it (the packets that
+	// arrive during a sync form the next batch anyway).
 	SyncInterval time.Duration
 	// Committer moves syncs to a goroutine of their own, so reading goes
 	// on during a sync (for stores whose syncs are slow), at the cost of a

@@ -307,6 +307,15 @@ func (s *Server) deliver(r Response) {
 	e.Send(&engine.Packet{Buf: r.Data, N: len(r.Data), Dst: r.Dst, IfIndex: r.IfIndex})
 }
 
+// DefaultSyncInterval is the group-commit window Serve uses when
+// ServerOptions.SyncInterval is 0: a reply that promises a lease waits up
+// to 1 ms more when the previous sync was that recent, and one fsync
+// covers what arrived meanwhile. Measured with the bench at 2k SARR/s: a
+// third as many fsyncs, a fifth as many sends, 25-40% less CPU per SARR,
+// about 1 ms more average delay; no change at rates where syncs are
+// further apart anyway.
+const DefaultSyncInterval = time.Millisecond
+
 // engineConfig is the packet loop's configuration; tuned fills in how it
 // syncs.
 type engineConfig engine.Config
@@ -319,7 +328,12 @@ type engineConfig engine.Config
 // 130 batches of 16 datagrams in 2 KiB buffers, both ways, take 8.5 MiB
 // per socket and absorb a few hundred requests during a slow sync.
 func (c engineConfig) tuned(o ServerOptions) engine.Config {
-	c.SyncInterval = o.SyncInterval
+	switch {
+	case o.SyncInterval == 0:
+		c.SyncInterval = DefaultSyncInterval
+	case o.SyncInterval > 0:
+		c.SyncInterval = o.SyncInterval
+	}
 	c.SyncInline = !o.Committer
 	if o.Committer {
 		c.Queue, c.BatchSize = 128, 16
