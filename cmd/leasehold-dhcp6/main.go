@@ -8,8 +8,6 @@
 package main
 
 import (
-	"log/slog"
-
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/dhcp6"
 	"github.com/leasehold/leasehold/internal/daemon"
@@ -17,46 +15,23 @@ import (
 
 func main() {
 	f := daemon.V6(newServer)
-	f.Stats = stats
+	f.Stats = daemon.CounterStats[*config.DHCP6, *dhcp6.Server, dhcp6.DropReason](counts)
 	daemon.Main(f)
 }
 
 func newServer(cfg *config.DHCP6, d daemon.Deps) (daemon.Server[*config.DHCP6], error) {
-	s, err := dhcp6.NewServer(cfg, dhcp6.ServerOptions{
-		Store:      d.Store,
-		Hooks:      d.Hooks,
-		Logger:     d.Logger,
-		Port:       d.Port,
-		ClientPort: d.ClientPort,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return daemon.Built[*config.DHCP6](dhcp6.NewServer(cfg, dhcp6.ServerOptions{
+		Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort,
+	}))
 }
 
-// stats renders the server's counters for the line the daemon logs when it
-// stops: packets in and out, drops by reason, lease events.
-func stats(s daemon.Server[*config.DHCP6]) []slog.Attr {
-	srv, ok := s.(*dhcp6.Server)
-	if !ok {
-		return nil
-	}
-	c := srv.Counters()
-	attrs := []slog.Attr{
-		slog.Uint64("received", c.Received.Total),
-		slog.Uint64("sent", c.Sent.Total),
-		slog.Uint64("dropped", c.DroppedTotal()),
-		slog.Uint64("leases-allocated", c.LeasesAllocated),
-		slog.Uint64("leases-renewed", c.LeasesRenewed),
-		slog.Uint64("leases-released", c.LeasesReleased),
-		slog.Uint64("leases-declined", c.LeasesDeclined),
-		slog.Uint64("leases-reclaimed", c.LeasesReclaimed),
-	}
-	for r := dhcp6.DropReason(0); r < dhcp6.NumDropReasons; r++ {
-		if n := c.Dropped[r]; n > 0 {
-			attrs = append(attrs, slog.Uint64("dropped-"+r.String(), n))
-		}
-	}
-	return attrs
+// counts are the server's counters for the line the daemon logs when it
+// stops.
+func counts(s *dhcp6.Server) (daemon.Counts, []uint64) {
+	c := s.Counters()
+	return daemon.Counts{
+		Received: c.Received.Total, Sent: c.Sent.Total, Dropped: c.DroppedTotal(),
+		LeasesAllocated: c.LeasesAllocated, LeasesRenewed: c.LeasesRenewed, LeasesReleased: c.LeasesReleased,
+		LeasesDeclined: c.LeasesDeclined, LeasesReclaimed: c.LeasesReclaimed,
+	}, c.Dropped[:]
 }
