@@ -8,14 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
-	"github.com/leasehold/leasehold/internal/engine"
 	"github.com/leasehold/leasehold/internal/expr"
 	"github.com/leasehold/leasehold/internal/logging"
 	"github.com/leasehold/leasehold/lease"
@@ -151,11 +149,10 @@ type Server struct {
 	stop    context.CancelFunc
 	done    chan struct{}
 	late    func(*Reply)  // sends a reply finished after a hook parked it
-	reopen  func()        // makes Serve reopen its sockets
-	opened  atomic.Int64  // socket sets Serve opened, for tests
+	sockets loopSet       // the sockets Serve reads
+	opened  atomic.Int64  // interfaces Serve opened sockets for, for tests
 	ready   chan struct{} // closed once Serve has its first sockets open
 	readyOn sync.Once
-	engines []*engine.Engine
 
 	// testIfaces replaces the host's interfaces, by index, in tests that
 	// run the packet loop over in-memory conns.
@@ -199,7 +196,8 @@ func NewServer(cfg *config.DHCP4, opts Options) (*Server, error) {
 
 // Reconfigure switches to cfg. Leases are kept; packets already being
 // processed finish with the configuration they started with. On error the
-// running configuration stays in force.
+// running configuration stays in force. While Serve runs, Reconfigure
+// returns once its sockets follow the new interfaces-config (see Serve).
 func (s *Server) Reconfigure(cfg *config.DHCP4) error {
 	v, err := newView(cfg)
 	if err != nil {
@@ -210,21 +208,9 @@ func (s *Server) Reconfigure(cfg *config.DHCP4) error {
 	}
 	old := s.view.Swap(v)
 	carryCursors(old, v)
-	if len(s.opts.Conns) == 0 && !sameInterfaces(old.cfg.InterfacesConfig, cfg.InterfacesConfig) {
-		s.mu.Lock()
-		if s.reopen != nil {
-			s.reopen()
-		}
-		s.mu.Unlock()
-	}
+	s.requestAdjust()
 	s.log.Info("dynamic server reconfiguration succeeded", "subnets", len(v.subnets))
 	return nil
-}
-
-// sameInterfaces reports whether two interfaces-config maps open the same
-// sockets.
-func sameInterfaces(a, b config.InterfacesConfig) bool {
-	return slices.Equal(a.Interfaces, b.Interfaces) && a.DHCPSocketType == b.DHCPSocketType
 }
 
 // carryCursors keeps the iterative allocator's position for subnets that
@@ -265,15 +251,11 @@ func (s *Server) configured(ctx context.Context, cfg *config.DHCP4) error {
 // Counters returns a snapshot of the server's counters.
 func (s *Server) Counters() Counters {
 	c := s.cnt.snapshot()
-	s.mu.Lock()
-	for _, e := range s.engines {
-		st := e.Stats()
-		c.Dropped[DropOverload] += st.Overload
-		c.Dropped[DropInternal] += st.Panics
-		c.Dropped[DropSyncFailed] += st.SyncErrors
-		c.Received.Total += st.Overload
-	}
-	s.mu.Unlock()
+	st := s.engineStats()
+	c.Dropped[DropOverload] += st.Overload
+	c.Dropped[DropInternal] += st.Panics
+	c.Dropped[DropSyncFailed] += st.SyncErrors
+	c.Received.Total += st.Overload
 	c.Pools = s.poolUse()
 	return c
 }

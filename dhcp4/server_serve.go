@@ -17,35 +17,33 @@ import (
 // Serve opens the sockets (or uses Options.Conns), runs the packet loop
 // and the lease reclamation timers, and blocks until ctx ends or Shutdown
 // is called. Packets already read when it stops are finished: their
-// leases synced and their replies sent. When Reconfigure changes
-// interfaces-config, Serve finishes the packets in progress, closes the
-// sockets and opens those of the new configuration, as Kea does.
+// leases synced and their replies sent.
+//
+// Each Reconfigure makes Serve adjust its own sockets to
+// interfaces-config (Kea reopens its sockets at every reconfiguration):
+// an interface added gets its sockets; those of an interface removed stop
+// reading, finish the packets they read and close; those of interfaces
+// that stay are kept, so nothing queued on them is lost. "*" is looked at
+// anew, so interfaces that appeared since get raw senders. A socket that
+// cannot be opened then is logged, and the others serve on; at start-up
+// it is an error. Sockets are opened on Serve's goroutine, so they belong
+// to the network namespace Serve runs in.
 func (s *Server) Serve(ctx context.Context) error {
+	var fixed []engine.Conn
+	if len(s.opts.Conns) > 0 {
+		conns, closeAll, err := s.callerConns(s.view.Load().cfg.InterfacesConfig)
+		defer closeAll()
+		if err != nil {
+			return err
+		}
+		fixed = conns
+	}
 	ctx, end, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer end()
-	for {
-		conns, closeAll, err := s.openConns(ctx)
-		if err != nil {
-			closeAll()
-			return err
-		}
-		s.opened.Add(1)
-		s.readyOn.Do(func() { close(s.ready) })
-		gen, reopen := context.WithCancel(ctx)
-		s.mu.Lock()
-		s.reopen = reopen
-		s.mu.Unlock()
-		err = s.run(gen, conns)
-		reopen()
-		closeAll()
-		if err != nil || ctx.Err() != nil {
-			return err
-		}
-		s.log.Info("interfaces-config changed; sockets reopened")
-	}
+	return s.run(ctx, fixed)
 }
 
 // serveConns serves the given conns (tests) until ctx ends or Shutdown.
@@ -71,98 +69,10 @@ func (s *Server) begin(ctx context.Context) (context.Context, func(), error) {
 	return ctx, func() {
 		cancel()
 		s.mu.Lock()
-		s.serving, s.late, s.reopen = false, nil, nil
+		s.serving, s.late = false, nil
 		s.mu.Unlock()
 		close(done)
 	}, nil
-}
-
-// run runs one engine per conn, the reclamation timers and the interface
-// refresh until ctx ends.
-func (s *Server) run(ctx context.Context, conns []engine.Conn) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ifs := newIfaceCache(s.view.Load().cfg.InterfacesConfig, s)
-	fixed := make([]*ifaceInfo, len(conns))
-	for i, c := range conns {
-		if fc, ok := c.(interface{ servedIface() (ifaceInfo, bool) }); ok {
-			if info, ok := fc.servedIface(); ok {
-				fixed[i] = &info
-				ifs.fixed = append(ifs.fixed, info)
-			}
-		}
-	}
-	ifs.refresh()
-	pctx := context.WithoutCancel(ctx) // packets already read finish after a stop
-	var engines []*engine.Engine
-	byIf := map[int]int{}
-	for i, c := range conns {
-		if bc, ok := c.(interface{ ifIndex() int }); ok && bc.ifIndex() > 0 {
-			byIf[bc.ifIndex()] = i
-		}
-		w := newWorker(s)
-		e, err := engine.New(engineConfig(s.opts, engine.Config{
-			Conn:    c,
-			Handler: s.engineHandler(pctx, w, ifs, fixed[i]),
-			Sync:    s.store.Sync,
-			Logger:  s.pktLog,
-		}))
-		if err != nil {
-			return err
-		}
-		engines = append(engines, e)
-	}
-	s.mu.Lock()
-	s.engines = append(s.engines, engines...)
-	s.late = func(r *Reply) {
-		p := engine.Packet{Buf: r.Data, N: len(r.Data), Dst: r.Dst, IfIndex: r.IfIndex, Raw: r.Raw,
-			Src: netip.AddrPortFrom(r.Src, uint16(s.opts.Port))}
-		p.HWLen = uint8(copy(p.HWAddr[:], r.HWAddr))
-		// The engine whose socket saw the request's interface, when the
-		// sockets are per interface; else the first.
-		e := engines[0]
-		if i, ok := byIf[r.IfIndex]; ok {
-			e = engines[i]
-		}
-		e.Send(&p)
-	}
-	s.mu.Unlock()
-
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.runReclaim(ctx)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(30 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				ifs.refresh() // addresses come and go
-			}
-		}
-	}()
-	errs := make(chan error, len(engines))
-	for _, e := range engines {
-		go func() { errs <- e.Run(ctx) }()
-	}
-	s.log.Info("DHCPv4 server serving", "sockets", len(engines), "port", s.opts.Port)
-	var first error
-	for range engines {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-			cancel() // one socket failing stops the others
-		}
-	}
-	cancel()
-	wg.Wait()
-	return first
 }
 
 // DefaultSyncInterval is the group-commit window Serve uses when
@@ -218,13 +128,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // engineHandler adapts Handle to the engine: the reply is built straight
 // into the engine's pooled buffer.
-func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache, fixed *ifaceInfo) engine.Handler {
+func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache, fixed *atomic.Pointer[ifaceInfo]) engine.Handler {
 	port := uint16(s.opts.Port)
 	return func(in, out *engine.Packet) engine.Verdict {
 		var ifc ifaceInfo
 		ok := false
 		if fixed != nil {
-			ifc, ok = *fixed, true // a socket bound to its interface sees nothing else
+			ifc, ok = *fixed.Load(), true // a socket bound to its interface sees nothing else
 		} else {
 			ifc, ok = ifs.get(in.IfIndex)
 		}
@@ -255,23 +165,14 @@ func (s *Server) engineHandler(ctx context.Context, w *worker, ifs *ifaceCache, 
 	}
 }
 
-// openConns returns the sockets to serve: Options.Conns, or those of
-// interfaces-config (see listen).
-func (s *Server) openConns(ctx context.Context) ([]engine.Conn, func(), error) {
-	ic := s.view.Load().cfg.InterfacesConfig
-	if len(s.opts.Conns) > 0 {
-		return s.callerConns(ic)
-	}
-	return s.listen(ic)
-}
-
 // ifaceCache maps interface indexes to the served interfaces' names and
 // addresses, refreshed as interfaces change.
 type ifaceCache struct {
 	s  *Server
-	ic config.InterfacesConfig
+	ic config.InterfacesConfig // mu guards it and fixed
 	// fixed are the interfaces of sockets bound to one, known from when
-	// they were opened; their addresses count as the server's.
+	// they were opened or last reconfigured; their addresses count as the
+	// server's.
 	fixed []ifaceInfo
 	snap  atomic.Pointer[[]ifaceInfo] // by index
 	mu    sync.Mutex
@@ -300,6 +201,8 @@ func (c *ifaceCache) get(i int) (ifaceInfo, bool) {
 	if i <= 0 {
 		// No interface information (a test double): serve when the
 		// configuration does not restrict interfaces.
+		c.mu.Lock()
+		defer c.mu.Unlock()
 		return ifaceInfo{}, len(c.s.opts.Conns) > 0 && len(c.ic.Interfaces) == 0
 	}
 	if i < len(snap) && snap[i].known {
@@ -316,6 +219,15 @@ func (c *ifaceCache) get(i int) (ifaceInfo, bool) {
 		}
 	}
 	return ifaceInfo{}, false
+}
+
+// setConfig makes the cache follow a new interfaces-config and the
+// interfaces of the bound sockets now open.
+func (c *ifaceCache) setConfig(ic config.InterfacesConfig, fixed []ifaceInfo) {
+	c.mu.Lock()
+	c.ic, c.fixed = ic, fixed
+	c.mu.Unlock()
+	c.refresh()
 }
 
 func (c *ifaceCache) refresh() {
