@@ -35,6 +35,7 @@ const (
 	DefaultParkTimeout       = 10 * time.Second
 	DefaultDeadline          = 100 * time.Millisecond
 	DefaultObserverBuffer    = 4096
+	DefaultObserverLinger    = 10 * time.Millisecond
 	DefaultPingInterval      = 2 * time.Second
 	DefaultRestartBackoffMax = 30 * time.Second
 )
@@ -49,6 +50,7 @@ const (
 //	    "failure-policy": "continue",
 //	    "observer-buffer": 4096,
 //	    "observer-overflow": "drop",
+//	    "observer-linger-ms": 10,
 //	    "sha256": "9f86d0...",
 //	    "ping-interval-ms": 2000,
 //	    "restart-backoff-max-ms": 30000,
@@ -90,6 +92,14 @@ type LibrarySettings struct {
 	// lost. Default (JSON "observer-overflow": "drop") counts and logs the
 	// loss at once; "block" sets this.
 	ObserverBlock bool
+	// ObserverLinger is how long a plugin's observe-only events may wait
+	// for others to go with them in one write (JSON "observer-linger-ms",
+	// default 10; 0 writes what is queued as soon as the writer wakes).
+	// Each write wakes the plugin process, which costs far more than an
+	// event: at 2,000 events/s, 1 ms of linger spends about 50 µs of CPU
+	// per event on wake-ups, 20 ms about 8. A queue half full is written
+	// at once. Zero means the default; negative means none.
+	ObserverLinger time.Duration
 	// SHA256 is the expected checksum of the plugin executable, checked
 	// before every start (JSON "sha256", hex).
 	SHA256 []byte
@@ -116,6 +126,7 @@ type settingsJSON struct {
 	FailurePolicy       string `json:"failure-policy"`
 	ObserverBuffer      *int   `json:"observer-buffer"`
 	ObserverOverflow    string `json:"observer-overflow"`
+	ObserverLingerMS    *int64 `json:"observer-linger-ms"`
 	SHA256              string `json:"sha256"`
 	PingIntervalMS      *int64 `json:"ping-interval-ms"`
 	RestartBackoffMaxMS *int64 `json:"restart-backoff-max-ms"`
@@ -161,6 +172,16 @@ func (s *LibrarySettings) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("leasehold settings: observer-buffer must be positive, got %d", *j.ObserverBuffer)
 		}
 		out.ObserverBuffer = *j.ObserverBuffer
+	}
+	if v := j.ObserverLingerMS; v != nil {
+		switch {
+		case *v < 0:
+			return fmt.Errorf("leasehold settings: observer-linger-ms must not be negative, got %d", *v)
+		case *v == 0:
+			out.ObserverLinger = -1
+		default:
+			out.ObserverLinger = time.Duration(*v) * time.Millisecond
+		}
 	}
 	switch j.ObserverOverflow {
 	case "", "drop":
@@ -210,6 +231,9 @@ func (s LibrarySettings) withDefaults() LibrarySettings {
 	}
 	if s.ObserverBuffer == 0 {
 		s.ObserverBuffer = DefaultObserverBuffer
+	}
+	if s.ObserverLinger == 0 {
+		s.ObserverLinger = DefaultObserverLinger
 	}
 	if s.PingInterval == 0 {
 		s.PingInterval = DefaultPingInterval

@@ -27,13 +27,15 @@
 // Each hooks-libraries entry decodes into a LibraryConfig: Kea's "library"
 // (the plugin executable, or a name in Config.Linked) and "parameters"
 // (handed to Load unchanged, for DecodeParameters to read strictly; a Load
-// error fails the configuration with its message), and leasehold's per-library settings beside them under
-// "leasehold": "deadline-ms" (100), "failure-policy" ("continue" or
-// "drop"; default continue), "observer-buffer" (4096 events),
+// error fails the configuration with its message), and leasehold's
+// per-library settings beside them under "leasehold": "deadline-ms" (100),
+// "failure-policy" ("continue" or "drop"; default continue),
+// "observer-buffer" (4096 events in flight, see Observers),
 // "observer-overflow" ("drop", default: count and log the loss; or "block":
-// the packet waits up to the deadline for room), "sha256" (checked before
-// every start), "ping-interval-ms" (2000), "restart-backoff-max-ms" (30000)
-// and "transport" ("socket", default, or "grpc"). Config.ParkedPacketLimit
+// the packet waits up to the deadline for room), "observer-linger-ms" (10),
+// "sha256" (checked before every start), "ping-interval-ms" (2000),
+// "restart-backoff-max-ms" (30000) and "transport" ("socket", default, or
+// "grpc"). Config.ParkedPacketLimit
 // is Kea's parked-packet-limit (256) and Config.ParkTimeout (10 s) drops a
 // packet nobody resumes.
 //
@@ -51,6 +53,27 @@
 // status as it stood at the observer's place in configuration order (as
 // each of Kea's callouts sees the status the ones before it set), in order,
 // on a bounded queue; it never delays the packet.
+//
+// # Observers
+//
+// "observer-buffer" bounds every observe-only event of a library that is
+// in flight, wherever it is: queued in the host, in the batch being
+// written, in the socket's buffers, read by the plugin but not yet handled.
+// An event holds its place from the packet path until an in-process
+// callout returned, or until the plugin acknowledges it (a plugin
+// acknowledges every quarter of the buffer), so a plugin that falls behind
+// costs the host at most observer-buffer events of memory, and what does
+// not fit meets "observer-overflow". A plugin built with an SDK older than
+// acknowledgements (the two sides agree on them in Load) holds its place
+// only until written: the socket's buffers (a few hundred kilobytes) come
+// on top for it.
+//
+// Events to a plugin are written in batches: the writer waits up to
+// "observer-linger-ms" after an event for more to go with it, or until half
+// the buffer is queued. Every write wakes the plugin's process, which costs
+// far more than an event; 0 writes at once, for the lowest delay. The
+// packet path encodes the event for a plugin straight from Args (no copy of
+// Args, no intermediate messages), and the plugin decodes it likewise.
 //
 // What a callout may change at each point is Point.Changes. After each
 // synchronous callout the Manager checks the changes (validate.go): a field
@@ -84,7 +107,7 @@
 // plugin runs each call on the goroutine that read it and hands reading to
 // a fresh goroutine when a callout runs past a few milliseconds. Observe-
 // only events go on the second socket, written in batches by one goroutine
-// per library. A plugin that does not take the sockets (or "transport":
+// per library (see Observers). A plugin that does not take the sockets (or "transport":
 // "grpc") uses the Calls and Events gRPC streams instead. Only the points a
 // plugin registered are sent to it.
 //
@@ -96,9 +119,13 @@
 // library, and ServePlugin also exits when its parent changes, so no plugin
 // outlives its host; lines printed on stdout before the handshake are logged
 // instead of breaking the start; the plugin's stdout and stderr are logged
-// under the library's name (JSON lines from slog or hclog keep their level).
-// A missing, non-regular or non-executable library path is a configuration
-// error naming the path.
+// under the library's name (JSON lines from slog or hclog keep their level;
+// a line below the host's level is dropped before it is decoded, and the
+// plugin is told the host's level at start, LogLevelEnv, so that
+// ServePlugin's slog does not write it at all). A plugin that exits while
+// starting or loading fails the configuration with its exit status and
+// the last lines of its stderr. A missing, non-regular or non-executable
+// library path is a configuration error naming the path.
 //
 // # Firing the points (for the servers)
 //

@@ -90,8 +90,12 @@ func filledArgs() *Args {
 	return a
 }
 
-func TestEncodeArgs(t *testing.T) {
-	for _, tt := range []struct {
+// argsCases are the Args the encoder and decoder tests go through.
+func argsCases() []struct {
+	name string
+	args func() *Args
+} {
+	return []struct {
 		name string
 		args func() *Args
 	}{
@@ -121,7 +125,11 @@ func TestEncodeArgs(t *testing.T) {
 			a.Leases4[0].UserContext = string(bytes.Repeat([]byte{'x'}, 200))
 			return a
 		}},
-	} {
+	}
+}
+
+func TestEncodeArgs(t *testing.T) {
+	for _, tt := range argsCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			a := tt.args()
 			want, err := proto.Marshal(argsToPB(a))

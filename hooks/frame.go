@@ -150,11 +150,21 @@ func appendFrame(b []byte, f *pb.Frame) ([]byte, error) {
 // goes on where this one stopped (the host's callers take turns reading,
 // each with its own deadline).
 func (s *socketLink) recv(f *pb.Frame) error {
+	body, err := s.recvRaw()
+	if err != nil {
+		return err
+	}
+	return proto.Unmarshal(body, f)
+}
+
+// recvRaw reads one frame and returns its bytes, valid until the next
+// recv or recvRaw.
+func (s *socketLink) recvRaw() ([]byte, error) {
 	for {
 		if avail := s.w - s.r; avail >= 4 {
 			n := int(binary.BigEndian.Uint32(s.rbuf[s.r:]))
 			if n > maxFrame {
-				return fmt.Errorf("frame length %d exceeds %d", n, maxFrame)
+				return nil, fmt.Errorf("frame length %d exceeds %d", n, maxFrame)
 			}
 			if avail >= 4+n {
 				body := s.rbuf[s.r+4 : s.r+4+n]
@@ -162,7 +172,7 @@ func (s *socketLink) recv(f *pb.Frame) error {
 				if s.r == s.w {
 					s.r, s.w = 0, 0
 				}
-				return proto.Unmarshal(body, f)
+				return body, nil
 			}
 			if need := 4 + n; need > len(s.rbuf)-s.r {
 				s.compact(need)
@@ -176,7 +186,7 @@ func (s *socketLink) recv(f *pb.Frame) error {
 			if m > 0 && errors.Is(err, io.EOF) {
 				continue
 			}
-			return err
+			return nil, err
 		}
 	}
 }

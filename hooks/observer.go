@@ -34,9 +34,9 @@ type batchObserver interface {
 // behind it falls: the host's queue, the batch being written, the socket's
 // buffers and what the plugin has read but not yet handled.
 //
-// Batches to a plugin linger: the writer waits up to observerLinger after
-// the first event of a batch (or until the queue is half full), so that
-// under load one write and one wake-up of the plugin carry many events.
+// Batches to a plugin linger: the writer waits up to ObserverLinger after
+// the first event of a batch (or until the queue is half full), so that one
+// write and one wake-up of the plugin carry many events.
 type observerQueue struct {
 	l       *loadedLib
 	ch      chan event    // never full: it has room for every credit
@@ -50,10 +50,7 @@ type observerQueue struct {
 	lossLog rateLimited
 }
 
-const (
-	observerBatch  = 256
-	observerLinger = time.Millisecond
-)
+const observerBatch = 256
 
 func newObserverQueue(l *loadedLib) *observerQueue {
 	n := l.settings.ObserverBuffer
@@ -67,7 +64,7 @@ func newObserverQueue(l *loadedLib) *observerQueue {
 		done:    make(chan struct{}),
 	}
 	if _, ok := l.lib.(batchObserver); ok {
-		q.linger = observerLinger
+		q.linger = max(0, l.settings.ObserverLinger)
 	}
 	go q.run()
 	return q

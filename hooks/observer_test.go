@@ -121,20 +121,27 @@ func TestLibraryConfigJSON(t *testing.T) {
 			if c.Library != "/x" || string(c.Parameters) != `{"a": [1, 2]}` {
 				t.Errorf("got %+v", c)
 			}
-			if s := c.Settings.withDefaults(); s.Deadline != DefaultDeadline || s.FailurePolicy != Continue || s.ObserverBuffer != DefaultObserverBuffer {
+			if s := c.Settings.withDefaults(); s.Deadline != DefaultDeadline || s.FailurePolicy != Continue || s.ObserverBuffer != DefaultObserverBuffer ||
+				s.ObserverLinger != DefaultObserverLinger {
 				t.Errorf("defaults = %+v", s)
 			}
 		}},
 		{in: `{"library": "/x", "leasehold": {"deadline-ms": 25, "failure-policy": "drop", "observer-buffer": 8,
-			"observer-overflow": "block", "ping-interval-ms": 500, "restart-backoff-max-ms": 2000, "transport": "grpc",
+			"observer-overflow": "block", "observer-linger-ms": 3, "ping-interval-ms": 500, "restart-backoff-max-ms": 2000, "transport": "grpc",
 			"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}`,
 			check: func(t *testing.T, c LibraryConfig) {
 				s := c.Settings
-				if s.Deadline != 25*time.Millisecond || s.FailurePolicy != Drop || s.ObserverBuffer != 8 || !s.ObserverBlock ||
+				if s.Deadline != 25*time.Millisecond || s.FailurePolicy != Drop || s.ObserverBuffer != 8 || !s.ObserverBlock || s.ObserverLinger != 3*time.Millisecond ||
 					s.PingInterval != 500*time.Millisecond || s.RestartBackoffMax != 2*time.Second || !s.GRPCStream || len(s.SHA256) != 32 {
 					t.Errorf("settings = %+v", s)
 				}
 			}},
+		{in: `{"library": "/x", "leasehold": {"observer-linger-ms": 0}}`, check: func(t *testing.T, c LibraryConfig) {
+			if s := c.Settings.withDefaults(); s.ObserverLinger >= 0 {
+				t.Errorf("observer-linger-ms 0 gives linger %v, want none (negative)", s.ObserverLinger)
+			}
+		}},
+		{in: `{"library": "/x", "leasehold": {"observer-linger-ms": -1}}`, wantErr: `observer-linger-ms must not be negative`},
 		{in: `{"parameters": {}}`, wantErr: `"library" is missing`},
 		{in: `{"library": "/x", "param": {}}`, wantErr: `unknown field "param"`},
 		{in: `{"library": "/x", "leasehold": {"deadline": 5}}`, wantErr: `unknown field "deadline"`},

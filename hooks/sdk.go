@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/protobuf/proto"
 )
 
 // ServePlugin serves lib as a leasehold hook plugin and returns when the
@@ -147,27 +148,27 @@ func (s *pluginServer) setUnparks(l frameLink) {
 	s.mu.Unlock()
 }
 
-func (s *pluginServer) call(c *pb.Call) *pb.Reply {
-	p := Point(c.Point)
+// runCall runs one call's callout and builds its reply.
+func (s *pluginServer) runCall(c callFields, a *Args) *pb.Reply {
+	p := c.point
 	if !p.Valid() {
-		return &pb.Reply{Id: c.Id, Error: fmt.Sprintf("unknown hook point %d", c.Point)}
+		return &pb.Reply{Id: c.id, Error: fmt.Sprintf("unknown hook point %d", p)}
 	}
-	a := argsFromPB(p, c.Args)
-	if c.ParkId != 0 {
-		a.Park = ParkHandle{id: c.ParkId, r: s}
+	if c.parkID != 0 {
+		a.Park = ParkHandle{id: c.parkID, r: s}
 	}
 	before := takeContent(p, a)
 	var ctx context.Context = context.Background()
-	if c.TimeoutUs > 0 {
-		dc := newDeadlineCtx(time.Now().Add(time.Duration(c.TimeoutUs) * time.Microsecond))
+	if c.timeoutUs > 0 {
+		dc := newDeadlineCtx(time.Now().Add(time.Duration(c.timeoutUs) * time.Microsecond))
 		defer dc.release()
 		ctx = dc
 	}
 	step, err := safeCallout(ctx, s.lib, p, a)
 	if err != nil {
-		return &pb.Reply{Id: c.Id, Error: err.Error()}
+		return &pb.Reply{Id: c.id, Error: err.Error()}
 	}
-	return &pb.Reply{Id: c.Id, Step: uint32(step), Changes: before.diff(p, a)}
+	return &pb.Reply{Id: c.id, Step: uint32(step), Changes: before.diff(p, a)}
 }
 
 // resume implements resumer: a callout's ParkHandle sends an unpark.
@@ -189,12 +190,11 @@ func (s *pluginServer) resume(id uint64, u Unpark) error {
 func (s *pluginServer) serveEvents(l frameLink) {
 	handled := 0
 	for {
-		f := &pb.Frame{}
-		if err := l.recv(f); err != nil {
+		ok, err := s.nextEvent(l)
+		if err != nil {
 			return
 		}
-		if ev := f.GetEvent(); ev != nil {
-			s.event(ev)
+		if ok {
 			handled++
 		}
 		if s.ackEvery > 0 && handled >= s.ackEvery && s.ack(handled) {
@@ -203,13 +203,44 @@ func (s *pluginServer) serveEvents(l frameLink) {
 	}
 }
 
-func (s *pluginServer) event(ev *pb.Event) {
+// nextEvent reads a frame and, if it is an event, runs the callout.
+func (s *pluginServer) nextEvent(l frameLink) (bool, error) {
+	if sl, ok := l.(*socketLink); ok {
+		frame, err := sl.recvRaw()
+		if err != nil {
+			return false, err
+		}
+		if p, outcome, a, ok := decodeEventFrame(frame); ok {
+			s.event(p, outcome, a)
+			return true, nil
+		}
+		f := &pb.Frame{}
+		if err := proto.Unmarshal(frame, f); err != nil {
+			return false, err
+		}
+		return s.eventPB(f.GetEvent()), nil
+	}
+	f := &pb.Frame{}
+	if err := l.recv(f); err != nil {
+		return false, err
+	}
+	return s.eventPB(f.GetEvent()), nil
+}
+
+func (s *pluginServer) eventPB(ev *pb.Event) bool {
+	if ev == nil {
+		return false
+	}
 	p := Point(ev.Point)
+	s.event(p, NextStep(ev.Outcome), argsFromPB(p, ev.Args))
+	return true
+}
+
+func (s *pluginServer) event(p Point, outcome NextStep, a *Args) {
 	if !p.Valid() {
 		return
 	}
-	a := argsFromPB(p, ev.Args)
-	a.Outcome = NextStep(ev.Outcome)
+	a.Outcome = outcome
 	if _, err := safeCallout(context.Background(), s.lib, p, a); err != nil {
 		slog.Warn("hooks: observe-only callout failed", "point", p.String(), "error", err)
 	}

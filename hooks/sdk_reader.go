@@ -8,6 +8,7 @@ import (
 	"time"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/protobuf/proto"
 )
 
 // The plugin runs each call on the goroutine that read it: handing a call
@@ -43,14 +44,12 @@ func (s *pluginServer) serveCalls(l frameLink) {
 // reading to another goroutine.
 func (r *callReader) read() {
 	for {
-		f := &pb.Frame{}
-		if err := r.l.recv(f); err != nil {
+		c, a, err := r.next()
+		if err != nil {
 			r.once.Do(func() { close(r.stop) })
 			return
 		}
-		c := f.GetCall()
-		if c == nil {
-			slog.Error("hooks: unexpected frame on the call link", "frame", fmt.Sprintf("%T", f.Kind))
+		if a == nil {
 			continue
 		}
 		busy := (r.state.Load()>>1+1)<<1 | 1
@@ -61,7 +60,7 @@ func (r *callReader) read() {
 			default:
 			}
 		}
-		reply := r.s.call(c)
+		reply := r.s.runCall(c, a)
 		still := r.state.CompareAndSwap(busy, busy&^1)
 		if err := r.l.send(&pb.Frame{Kind: &pb.Frame_Reply{Reply: reply}}); err != nil {
 			slog.Error("hooks: send reply", "error", err)
@@ -70,6 +69,34 @@ func (r *callReader) read() {
 			return // a new goroutine reads now
 		}
 	}
+}
+
+// next reads the next call: from the socket decoded straight into Args
+// (the generated code takes what that decoder does not), from a stream as
+// a message. Args is nil for a frame that is not a call.
+func (r *callReader) next() (callFields, *Args, error) {
+	var f pb.Frame
+	if sl, ok := r.l.(*socketLink); ok {
+		frame, err := sl.recvRaw()
+		if err != nil {
+			return callFields{}, nil, err
+		}
+		if c, a, ok := decodeCallFrame(frame); ok {
+			return c, a, nil
+		}
+		if err := proto.Unmarshal(frame, &f); err != nil {
+			return callFields{}, nil, err
+		}
+	} else if err := r.l.recv(&f); err != nil {
+		return callFields{}, nil, err
+	}
+	c := f.GetCall()
+	if c == nil {
+		slog.Error("hooks: unexpected frame on the call link", "frame", fmt.Sprintf("%T", f.Kind))
+		return callFields{}, nil, nil
+	}
+	p := Point(c.Point)
+	return callFields{id: c.Id, point: p, parkID: c.ParkId, timeoutUs: c.TimeoutUs}, argsFromPB(p, c.Args), nil
 }
 
 // watch hands the reading over when the same callout is still running at

@@ -131,7 +131,7 @@ var loadFailures = []loadFailure{
 	{"rejects its parameters", params{Reject: "recorder: parameter zap is out of range, as told"},
 		[]string{`Dhcp4/hooks-libraries: hooks-libraries\[0\] "[^"]*recorder": plugin rejected its parameters: recorder: parameter zap is out of range, as told`}},
 	{"exits at load", params{ExitAtLoad: 4},
-		[]string{`Dhcp4/hooks-libraries: hooks-libraries\[0\] "[^"]*recorder": plugin [^ ]*recorder: load: `, `plugin process exited .*error="exit status 4"`}},
+		[]string{`Dhcp4/hooks-libraries: hooks-libraries\[0\] "[^"]*recorder": plugin [^ ]*recorder exited during load \(exit status 4\)`, `plugin process exited .*error="exit status 4"`}},
 }
 
 // TestLoadFailure: a plugin that rejects its parameters, or exits while
