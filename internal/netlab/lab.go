@@ -66,6 +66,7 @@ type Lab struct {
 	history    []*Process       // every process started, for failure logs
 	nextClient int
 	relays     []*RelayLink
+	agents     []*RelayAgent
 	created    time.Time
 
 	closeOnce sync.Once
@@ -301,10 +302,16 @@ func (l *Lab) close() error {
 		procs = append(procs, p)
 	}
 	namespaces := append([]string(nil), l.namespaces...)
+	agents := l.agents
 	dir := l.Dir
 	l.mu.Unlock()
 
 	var errs []error
+	for _, a := range agents {
+		if err := a.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("netlab %s: relay agent: %w", l.ID, err))
+		}
+	}
 	var wg sync.WaitGroup
 	for _, p := range procs {
 		wg.Add(1)

@@ -37,7 +37,8 @@ type RelayOptions struct {
 // agent's address. Far clients have no addresses until a DHCP exchange
 // gives them some.
 //
-// No relay agent comes with the lab. perfdhcp can stand in for one:
+// StartAgent4 and StartAgent6 run relay agents of the lab's own there.
+// perfdhcp can stand in for one too:
 // "perfdhcp -6 -A1 -l DownIf SERVER" sends RELAY-FORW with link-address
 // Addr6; "perfdhcp -4 -l UpAddr4 -J FILE SERVER" with Addr4 in FILE sends
 // DISCOVERs with giaddr Addr4, but perfdhcp only listens on UpAddr4, so
