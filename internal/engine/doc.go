@@ -14,10 +14,19 @@
 // waits in the socket and forms the next, bigger batch. Without it a
 // committer goroutine syncs and sends while the reader goes on; it takes
 // every batch queued at once and syncs once for all of them. SyncInterval
-// adds a group-commit window to either. Batches that need no sync are sent
-// by the reader while nothing is queued ahead of them, which keeps replies
-// in order. Work moves between goroutines by batch, never by packet, since
-// each hand-off is a wake-up.
+// adds a group-commit window to either (inline, the reader sleeps through
+// it and then takes what arrived: one wake-up per window). Batches that
+// need no sync are sent by the reader while nothing is queued ahead of
+// them, which keeps replies in order. Work moves between goroutines by
+// batch, never by packet, since each hand-off is a wake-up.
+//
+// At low rates the CPU goes to wake-ups and system calls, not to DHCP:
+// the sockets (internal/sock) and the memfile journal make their calls
+// raw, unseen by the Go scheduler, because an announced system call wakes
+// the runtime's sysmon thread, which then polls every 20 µs, and one that
+// blocks past 20 µs (an fsync) has its P handed to another thread. With
+// GOMAXPROCS=1 a committer therefore no longer overlaps reading with a
+// sync: the sync holds the only P.
 //
 // Memory is fixed at New: (Queue+2) batches of BatchSize packet buffers
 // each way. When every batch waits for the committer the reader drops what
