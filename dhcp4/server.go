@@ -53,10 +53,12 @@ type Options struct {
 	// once).
 	SyncInterval time.Duration
 	// Committer moves syncs to a goroutine of their own, so that reading
-	// goes on during a sync (for stores whose syncs are slow), at the
-	// cost of a goroutine hand-off per batch (about twice the CPU per DORA
-	// measured here). By default the packet loop syncs and sends itself,
-	// and the socket buffer holds what arrives during a sync.
+	// goes on during a sync (for stores whose syncs are slow; with the
+	// memfile store only with GOMAXPROCS of 2 or more, as its fsync keeps
+	// its P), at the cost of a goroutine hand-off per batch (about twice
+	// the CPU per DORA measured here). By default the packet loop syncs
+	// and sends itself, and the socket buffer holds what arrives during a
+	// sync.
 	Committer bool
 }
 

@@ -120,8 +120,9 @@ type ServerOptions struct {
 	// arrive during a sync form the next batch anyway).
 	SyncInterval time.Duration
 	// Committer moves syncs to a goroutine of their own, so reading goes
-	// on during a sync (for stores whose syncs are slow), at the cost of a
-	// goroutine hand-off per batch. By default the packet loop syncs and
+	// on during a sync (for stores whose syncs are slow; with the memfile
+	// store only with GOMAXPROCS of 2 or more, as its fsync keeps its P),
+	// at the cost of a goroutine hand-off per batch. By default the packet loop syncs and
 	// sends itself, and the socket buffer holds what arrives meanwhile.
 	Committer bool
 }
