@@ -99,7 +99,7 @@ func TestInform(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(ls) != 0 {
-		t.Errorf("DHCPINFORM made leases: %s", describe(ls))
+		t.Errorf("DHCPINFORM made %s", describe(ls))
 	}
 }
 
@@ -116,15 +116,12 @@ func TestDistinctAddresses(t *testing.T) {
 		c  *netlab.Client
 		cl *netlab.DHCPClient
 	}
+	clients, err := lab.Clients(6)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var all []running
-	for i := range 6 {
-		c := lab.FirstClient()
-		if i > 0 {
-			var err error
-			if c, err = lab.AddClient(); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for i, c := range clients {
 		k := clientKinds[i%len(clientKinds)]
 		cl, err := k.start(lab, c, netlab.ClientOptions{})
 		if err != nil {

@@ -33,33 +33,7 @@ func TestKillUnderLoad(t *testing.T) {
 	d := serve(t, lab, cfg, daemontest.Options{})
 
 	capFile := filepath.Join(lab.Dir, "load.pcap")
-	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 67")
-	if err != nil {
-		t.Fatal(err)
-	}
-	perf, err := lab.Start(c.NS, "perfdhcp", "-4", "-r", "400", "-R", "5000", "-p", "30", lab.ServerAddr4.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Kill once the load is well under way, however fast this machine is.
-	loaded := time.Now().Add(20 * time.Second)
-	for {
-		rows, err := daemontest.Rows4(lf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) >= 500 || time.Now().After(loaded) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	d.Kill()
-	time.Sleep(500 * time.Millisecond) // frames on their way reach the capture
-	if err := capture.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	_ = perf.Kill()
-
+	perf := d.KillUnderLoad(ctx, c, capFile, "udp port 67", "-4", "-r", "400", "-R", "5000", "-p", "30", lab.ServerAddr4.Addr().String())
 	msgs, err := readDHCP(capFile)
 	if err != nil {
 		t.Fatal(err)
@@ -79,16 +53,8 @@ func TestKillUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := 0
-	for a, mac := range acked {
-		if l, ok := ls[a]; !ok || !strings.EqualFold(l.HWAddr, mac) || l.State != 0 {
-			if lost++; lost <= 10 {
-				t.Errorf("%s was ACKed to %s, but after the restart the lease file has %+v (present %v)", a, mac, l, ok)
-			}
-		}
-	}
-	if lost > 0 {
-		t.Errorf("%d of %d ACKed leases lost", lost, len(acked))
-	}
-	t.Logf("%d leases ACKed before SIGKILL, all kept", len(acked))
+	daemontest.CheckKept(t, "ACKed", acked, func(a netip.Addr, mac string) (any, bool) {
+		l, ok := ls[a]
+		return l, ok && strings.EqualFold(l.HWAddr, mac) && l.State == 0
+	})
 }

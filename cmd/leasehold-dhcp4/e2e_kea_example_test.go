@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/netip"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/leasehold/leasehold/internal/daemon/daemontest"
 	"github.com/leasehold/leasehold/internal/netlab"
 )
-
-const keaExample = "/usr/share/doc/kea/examples/kea4/single-subnet.json"
 
 // TestKeaSingleSubnetExample runs Kea's own example configuration from
 // Debian's kea-doc with only the interface name replaced: its pool
@@ -23,16 +20,10 @@ const keaExample = "/usr/share/doc/kea/examples/kea4/single-subnet.json"
 // the file, DHCPINFORM is answered, and releases free the addresses.
 func TestKeaSingleSubnetExample(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(keaExample)
-	if err != nil {
-		if netlab.Required() {
-			t.Fatalf("%v (scripts/install-deps installs kea-doc)", err)
-		}
-		t.Skipf("%v (kea-doc is not installed)", err)
-	}
+	example := daemontest.KeaExample(t, "kea4/single-subnet.json")
 	// The server's own address lies outside the example's pool.
 	lab := newLab(t, netlab.Options{ServerAddr4: netip.MustParsePrefix("192.0.2.250/24")})
-	config := strings.ReplaceAll(string(b), `"eth0"`, `"`+lab.ServerIf+`"`)
+	config := strings.ReplaceAll(example, `"eth0"`, `"`+lab.ServerIf+`"`)
 	d := daemontest.Start(t, lab, daemontest.V4, pkg, config, daemontest.Options{})
 	ctx := timeout(t, 90*time.Second)
 
@@ -42,14 +33,13 @@ func TestKeaSingleSubnetExample(t *testing.T) {
 		cl   *netlab.DHCPClient
 		addr netip.Addr
 	}
+	clients, err := lab.Clients(len(clientKinds))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var all []*running
 	for i, k := range clientKinds {
-		c := lab.FirstClient()
-		if i > 0 {
-			if c, err = lab.AddClient(); err != nil {
-				t.Fatal(err)
-			}
-		}
+		c := clients[i]
 		cl, err := k.start(lab, c, netlab.ClientOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -2,10 +2,8 @@ package main
 
 import (
 	"net/netip"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,52 +62,19 @@ func TestDecline(t *testing.T) {
 	serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 90*time.Second)
 
-	dir, err := lab.TempDir("decline-")
+	script, events, err := lab.DeclineScript()
 	if err != nil {
-		t.Fatal(err)
-	}
-	events := filepath.Join(dir, "events")
-	script, err := netlab.WriteFile(dir, "script", `#!/bin/sh
-echo "$reason $new_ip_address" >>`+events+`
-case "$reason" in
-PREINIT) ip link set dev "$interface" up ;;
-BOUND|REBOOT)
-	# Refuse the first lease: dhclient then declines it.
-	if [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 1; fi
-	ip -4 addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
-esac
-exit 0
-`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(script, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	c := lab.FirstClient()
-	// The last -sf wins over netlab's own script.
 	if _, err := lab.StartDHClient(c, netlab.ClientOptions{Args: []string{"-sf", script}}); err != nil {
 		t.Fatal(err)
 	}
-	var declined, second netip.Addr
-	for second == (netip.Addr{}) {
-		b, _ := os.ReadFile(events)
-		var bounds []string
-		for _, l := range strings.Split(string(b), "\n") {
-			if r, a, _ := strings.Cut(l, " "); r == "BOUND" {
-				bounds = append(bounds, a)
-			}
-		}
-		if len(bounds) >= 2 {
-			declined, second = netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("dhclient did not decline and get a second lease; script calls:\n%s", b)
-		case <-time.After(100 * time.Millisecond):
-		}
+	bounds, err := netlab.WaitScriptEvents(ctx, events, "BOUND", 2)
+	if err != nil {
+		t.Fatalf("dhclient did not decline and get a second lease: %v", err)
 	}
+	declined, second := netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
 	if second == declined {
 		t.Fatalf("after declining %s the client got it again", declined)
 	}
@@ -189,16 +154,9 @@ func TestExpiry(t *testing.T) {
 func TestExhaustion(t *testing.T) {
 	t.Parallel()
 	lab := newLab(t, netlab.Options{})
-	var clients []*netlab.Client
-	for i := range 3 {
-		c := lab.FirstClient()
-		if i > 0 {
-			var err error
-			if c, err = lab.AddClient(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		clients = append(clients, c)
+	clients, err := lab.Clients(3)
+	if err != nil {
+		t.Fatal(err)
 	}
 	lf := leaseFile(lab)
 	cfg := daemontest.Config4(lab, lf)

@@ -14,18 +14,13 @@ import (
 // carries the agent's option 82 back unchanged (RFC 3046).
 func TestRelayed(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	r, err := lab.AddRelayLink(netlab.RelayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	far, err := r.AddClient()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, r, far := suite.RelayLab(t)
 	lf := leaseFile(lab)
 	serve(t, lab, daemontest.Config4(lab, lf), daemontest.Options{})
-	agent := startRelay(t, lab, r, lab.ServerAddr4.Addr())
+	agent, err := r.StartAgent4(lab.ServerAddr4.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := timeout(t, 60*time.Second)
 
 	k := clientKinds[0] // dhclient
@@ -42,11 +37,10 @@ func TestRelayed(t *testing.T) {
 	if ls[addr].SubnetID != 2 {
 		t.Errorf("lease %+v: want subnet 2", ls[addr])
 	}
-	replies, echoed, errs := agent.counts()
-	if replies < 2 || echoed != replies {
+	if replies, echoed := agent.Counts(); replies < 2 || echoed != replies {
 		t.Errorf("relay agent saw %d replies, %d with its option 82 echoed; want OFFER and ACK, all echoed", replies, echoed)
 	}
-	for _, err := range errs {
+	if err := agent.Err(); err != nil {
 		t.Errorf("relay agent: %v", err)
 	}
 }

@@ -227,6 +227,20 @@ func (l *Lab) FirstClient() *Client {
 	return &Client{NS: l.ClientNS, If: l.ClientIf, MAC: l.ClientMAC, Port: l.ID + "-p1", lab: l}
 }
 
+// Clients returns n clients on the server link: the first client and
+// n-1 added ones.
+func (l *Lab) Clients(n int) ([]*Client, error) {
+	cs := []*Client{l.FirstClient()}
+	for len(cs) < n {
+		c, err := l.AddClient()
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs[:n], nil
+}
+
 // addClient creates a client namespace and a veth pair whose other end is a
 // port of bridge br in namespace brNS.
 func (l *Lab) addClient(brNS, br string, mac net.HardwareAddr) (*Client, error) {

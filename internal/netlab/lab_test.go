@@ -118,10 +118,14 @@ func TestOptionsValidation(t *testing.T) {
 func TestAddClientAndPing(t *testing.T) {
 	l := NewT(t, Options{Prefix: testPrefix, ClientMAC: net.HardwareAddr{0x02, 0, 0, 0, 0, 0x42}})
 	ctx := testCtx(t, 20*time.Second)
-	c2, err := l.AddClient()
+	cs, err := l.Clients(2)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(cs) != 2 || cs[0].NS != l.ClientNS {
+		t.Fatalf("Clients(2) = %+v, want the first client and an added one", cs)
+	}
+	c2 := cs[1]
 	if l.ClientMAC.String() != "02:00:00:00:00:42" {
 		t.Errorf("ClientMAC %s, want the one in Options", l.ClientMAC)
 	}
