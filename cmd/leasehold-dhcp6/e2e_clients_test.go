@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,16 +9,6 @@ import (
 
 	"github.com/leasehold/leasehold/internal/daemon/daemontest"
 	"github.com/leasehold/leasehold/internal/netlab"
-)
-
-var (
-	pool     = netip.MustParsePrefix("2001:db8:1::/64")
-	pdPool   = netip.MustParsePrefix("2001:db8:100::/40")
-	typeNA   = 0
-	typePD   = 2
-	inPoolNA = func(a netip.Addr) bool {
-		return pool.Contains(a) && a.Compare(netip.MustParseAddr("2001:db8:1::100")) >= 0 && a.Compare(netip.MustParseAddr("2001:db8:1::1ff")) <= 0
-	}
 )
 
 // TestDHClient6: dhclient -6 gets an address (IA_NA), renews it and
@@ -31,22 +20,14 @@ func TestDHClient6(t *testing.T) {
 	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
-	cl, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := v6(t, ev)
+	cl, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{})
 	if !inPoolNA(g.addr) {
 		t.Fatalf("dhclient -6 got %v, outside the pool ::100-::1ff", g.addr)
 	}
 	first := waitLeases(t, ctx, lf, "the address leased", func(ls map[daemontest.Key6]daemontest.Lease6) bool {
 		return held(ls, typeNA, g.addr, duidLL(c))
 	})[daemontest.Key6{Type: typeNA, Addr: g.addr}]
-	ev, err = cl.WaitEvent(ctx, "RENEW6")
+	ev, err := cl.WaitEvent(ctx, "RENEW6")
 	if err != nil {
 		t.Fatalf("no renewal: %v", err)
 	}
@@ -76,15 +57,7 @@ func TestDHCPCD6(t *testing.T) {
 	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
-	cl, err := lab.StartDHCPCD(c, netlab.ClientOptions{V6: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := v6(t, ev)
+	cl, g, _ := bound6(t, ctx, lab, dhcpcd, c, netlab.ClientOptions{})
 	if !inPoolNA(g.addr) {
 		t.Fatalf("dhcpcd -6 got %v, outside the pool ::100-::1ff", g.addr)
 	}
@@ -105,15 +78,7 @@ func TestPrefixDelegation(t *testing.T) {
 	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
-	cl, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, PD: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := v6(t, ev)
+	cl, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{PD: true})
 	if g.prefix.Bits() != 56 || !pdPool.Contains(g.prefix.Addr()) {
 		t.Fatalf("dhclient -P got prefix %v; want a /56 of %v", g.prefix, pdPool)
 	}
@@ -128,34 +93,25 @@ func TestPrefixDelegation(t *testing.T) {
 	}
 }
 
-// TestAddressAndPrefix: dhcpcd asks for IA_NA and IA_PD in one SOLICIT and
-// gets both in one exchange.
-func TestAddressAndPrefix(t *testing.T) {
-	t.Parallel()
+// captured starts the server of cfg in a new lab with a capture of its
+// DHCPv6 traffic, runs a client (start) with options o on the first
+// client, waits for the lease file to hold its lease, and returns what the
+// client got and the captured messages.
+func captured(t *testing.T, cfg func(*netlab.Lab, string) *daemontest.Config, start func(*netlab.Lab, *netlab.Client, netlab.ClientOptions) (*netlab.DHCPClient, error), o netlab.ClientOptions) (got, []dhcp6Msg) {
+	t.Helper()
 	lab := newLab(t, netlab.Options{})
 	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
+	serve(t, lab, cfg(lab, lf), daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
-	capFile := filepath.Join(lab.Dir, "napd.pcap")
+	capFile := filepath.Join(lab.Dir, "capture.pcap")
 	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546 or udp port 547")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := lab.FirstClient()
-	cl, err := lab.StartDHCPCD(c, netlab.ClientOptions{V6: true, NA: true, PD: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := v6(t, ev)
-	if !inPoolNA(g.addr) || g.prefix.Bits() != 56 || !pdPool.Contains(g.prefix.Addr()) {
-		t.Fatalf("dhcpcd got address %v and prefix %v; want both", g.addr, g.prefix)
-	}
-	waitLeases(t, ctx, lf, "address and prefix leased", func(ls map[daemontest.Key6]daemontest.Lease6) bool {
-		return held(ls, typeNA, g.addr, duidLL(c)) && held(ls, typePD, g.prefix.Addr(), duidLL(c))
+	_, g, _ := bound6(t, ctx, lab, start, c, o)
+	waitLeases(t, ctx, lf, "the lease", func(ls map[daemontest.Key6]daemontest.Lease6) bool {
+		return (!g.addr.IsValid() || held(ls, typeNA, g.addr, duidLL(c))) && (!g.prefix.IsValid() || held(ls, typePD, g.prefix.Addr(), duidLL(c)))
 	})
 	if err := capture.Stop(); err != nil {
 		t.Fatal(err)
@@ -163,6 +119,17 @@ func TestAddressAndPrefix(t *testing.T) {
 	msgs, err := readDHCP6(capFile)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return g, msgs
+}
+
+// TestAddressAndPrefix: dhcpcd asks for IA_NA and IA_PD in one SOLICIT and
+// gets both in one exchange.
+func TestAddressAndPrefix(t *testing.T) {
+	t.Parallel()
+	g, msgs := captured(t, daemontest.Config6, dhcpcd, netlab.ClientOptions{NA: true, PD: true})
+	if !inPoolNA(g.addr) || g.prefix.Bits() != 56 || !pdPool.Contains(g.prefix.Addr()) {
+		t.Fatalf("dhcpcd got address %v and prefix %v; want both", g.addr, g.prefix)
 	}
 	var solicits, replies int
 	for _, m := range msgs {
@@ -188,37 +155,12 @@ func TestAddressAndPrefix(t *testing.T) {
 // server's REPLY to its SOLICIT, no ADVERTISE or REQUEST.
 func TestRapidCommit(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	cfg.Subnet(1)["rapid-commit"] = true
-	serve(t, lab, cfg, daemontest.Options{})
-	ctx := timeout(t, 60*time.Second)
-	capFile := filepath.Join(lab.Dir, "rapid.pcap")
-	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546 or udp port 547")
-	if err != nil {
-		t.Fatal(err)
+	rapid := func(lab *netlab.Lab, lf string) *daemontest.Config {
+		cfg := daemontest.Config6(lab, lf)
+		cfg.Subnet(1)["rapid-commit"] = true
+		return cfg
 	}
-	c := lab.FirstClient()
-	cl, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Config: "send dhcp6.rapid-commit;"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := v6(t, ev)
-	waitLeases(t, ctx, lf, "the address leased", func(ls map[daemontest.Key6]daemontest.Lease6) bool {
-		return held(ls, typeNA, g.addr, duidLL(c))
-	})
-	if err := capture.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := readDHCP6(capFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, msgs := captured(t, rapid, dhclient, netlab.ClientOptions{Config: "send dhcp6.rapid-commit;"})
 	var seq []string
 	rapidReply := false
 	for _, m := range msgs {

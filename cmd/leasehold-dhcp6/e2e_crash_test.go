@@ -29,33 +29,7 @@ func TestKillUnderLoad6(t *testing.T) {
 	d := serve(t, lab, cfg, daemontest.Options{})
 
 	capFile := filepath.Join(lab.Dir, "load6.pcap")
-	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546")
-	if err != nil {
-		t.Fatal(err)
-	}
-	perf, err := lab.Start(c.NS, "perfdhcp", "-6", "-l", c.If, "-r", "400", "-R", "5000", "-p", "30")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Kill once the load is well under way, however fast this machine is.
-	loaded := time.Now().Add(20 * time.Second)
-	for {
-		rows, err := daemontest.Rows6(lf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) >= 500 || time.Now().After(loaded) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	d.Kill()
-	time.Sleep(500 * time.Millisecond)
-	if err := capture.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	_ = perf.Kill()
-
+	perf := d.KillUnderLoad(ctx, c, capFile, "udp port 546", "-6", "-l", c.If, "-r", "400", "-R", "5000", "-p", "30")
 	msgs, err := readDHCP6(capFile)
 	if err != nil {
 		t.Fatal(err)
@@ -80,17 +54,8 @@ func TestKillUnderLoad6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := 0
-	for k, duid := range confirmed {
+	daemontest.CheckKept(t, "confirmed", confirmed, func(k daemontest.Key6, duid string) (any, bool) {
 		l, ok := ls[k]
-		if !ok || strings.ReplaceAll(l.DUID, ":", "") != duid || l.State != 0 {
-			if lost++; lost <= 10 {
-				t.Errorf("%s was confirmed to DUID %s, but after the restart the lease file has %+v (present %v)", k.Addr, duid, l, ok)
-			}
-		}
-	}
-	if lost > 0 {
-		t.Errorf("%d of %d confirmed leases lost", lost, len(confirmed))
-	}
-	t.Logf("%d leases confirmed before SIGKILL, all kept", len(confirmed))
+		return l, ok && strings.ReplaceAll(l.DUID, ":", "") == duid && l.State == 0
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/netip"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/leasehold/leasehold/internal/daemon/daemontest"
 	"github.com/leasehold/leasehold/internal/netlab"
 )
-
-const keaExample = "/usr/share/doc/kea/examples/kea6/simple.json"
 
 // TestKeaSimpleExample runs Kea's own example configuration from Debian's
 // kea-doc with only the interface name replaced: addresses from
@@ -23,16 +20,10 @@ const keaExample = "/usr/share/doc/kea/examples/kea6/simple.json"
 // free the addresses.
 func TestKeaSimpleExample(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(keaExample)
-	if err != nil {
-		if netlab.Required() {
-			t.Fatalf("%v (scripts/install-deps installs kea-doc)", err)
-		}
-		t.Skipf("%v (kea-doc is not installed)", err)
-	}
+	example := daemontest.KeaExample(t, "kea6/simple.json")
 	// The server's own address lies outside the example's /80 pool.
 	lab := newLab(t, netlab.Options{ServerAddr6: netip.MustParsePrefix("2001:db8:1:0:1::1/64")})
-	config := strings.ReplaceAll(string(b), `"eth0"`, `"`+lab.ServerIf+`"`)
+	config := strings.ReplaceAll(example, `"eth0"`, `"`+lab.ServerIf+`"`)
 	d := daemontest.Start(t, lab, daemontest.V6, pkg, config, daemontest.Options{})
 	ctx := timeout(t, 90*time.Second)
 	pool := netip.MustParsePrefix("2001:db8:1::/80")

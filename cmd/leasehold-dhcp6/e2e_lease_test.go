@@ -14,49 +14,6 @@ import (
 	"github.com/leasehold/leasehold/internal/netlab"
 )
 
-// scriptEvents is a dhclient script of the test's own (dhclient's last -sf
-// wins over netlab's): it records "REASON ADDRESS" lines, sets addresses,
-// and on the first BOUND6 exits 3, dhclient's signal that duplicate address
-// detection failed, so dhclient declines the address.
-func declineScript(t *testing.T, lab *netlab.Lab) (script, events string) {
-	t.Helper()
-	dir, err := lab.TempDir("script6-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	events = filepath.Join(dir, "events")
-	script, err = netlab.WriteFile(dir, "script", `#!/bin/sh
-echo "$reason $new_ip6_address" >>`+events+`
-case "$reason" in
-PREINIT6) ip link set dev "$interface" up ;;
-BOUND6|RENEW6|REBIND6|REBOOT6)
-	if [ "$reason" = BOUND6 ] && [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 3; fi
-	ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" ;;
-esac
-exit 0
-`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(script, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return script, events
-}
-
-// eventsOf reads the "REASON ADDRESS" lines of declineScript with the
-// given reason.
-func eventsOf(path, reason string) []string {
-	b, _ := os.ReadFile(path)
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if r, a, _ := strings.Cut(l, " "); r == reason {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // TestDecline6: a client declines the address it got (its duplicate
 // address detection failed); the server holds the address for the
 // probation period and gives the client another one, then frees it.
@@ -69,20 +26,17 @@ func TestDecline6(t *testing.T) {
 	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
 	serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 90*time.Second)
-	script, events := declineScript(t, lab)
+	script, events, err := lab.DeclineScript()
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := lab.FirstClient()
 	if _, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-sf", script}}); err != nil {
 		t.Fatal(err)
 	}
-	var bounds []string
-	for len(bounds) < 2 {
-		bounds = eventsOf(events, "BOUND6")
-		select {
-		case <-ctx.Done():
-			b, _ := os.ReadFile(events)
-			t.Fatalf("dhclient -6 did not decline and get another address; script calls:\n%s", b)
-		case <-time.After(100 * time.Millisecond):
-		}
+	bounds, err := netlab.WaitScriptEvents(ctx, events, "BOUND6", 2)
+	if err != nil {
+		t.Fatalf("dhclient -6 did not decline and get another address: %v", err)
 	}
 	declined, second := netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
 	if declined == second {
@@ -126,33 +80,19 @@ func TestConfirm(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := lab.FirstClient()
-	first, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := first.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := v6(t, ev).addr
+	first, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{})
+	addr := g.addr
 	if err := first.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 	leases := first.LeaseFile()
 
 	// The same lease file: dhclient confirms the address it holds.
-	again, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-lf", leases}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// dhclient reports a confirmed lease as BOUND6; the capture below
 	// shows it came from a CONFIRM.
-	ev, err = again.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v6(t, ev).addr != addr {
-		t.Errorf("restart with the lease: bound to %v, want the confirmed %v", v6(t, ev).addr, addr)
+	again, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{Args: []string{"-lf", leases}})
+	if g.addr != addr {
+		t.Errorf("restart with the lease: bound to %v, want the confirmed %v", g.addr, addr)
 	}
 	if err := again.Stop(ctx); err != nil {
 		t.Fatal(err)
@@ -167,16 +107,8 @@ func TestConfirm(t *testing.T) {
 	if err := os.WriteFile(leases, []byte(strings.ReplaceAll(string(b), addr.String(), elsewhere)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	moved, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-lf", leases}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err = moved.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !inPoolNA(v6(t, ev).addr) {
-		t.Errorf("restart with an address of another link: bound to %v, want an address of the link", v6(t, ev).addr)
+	if _, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{Args: []string{"-lf", leases}}); !inPoolNA(g.addr) {
+		t.Errorf("restart with an address of another link: bound to %v, want an address of the link", g.addr)
 	}
 	if err := capture.Stop(); err != nil {
 		t.Fatal(err)
@@ -221,15 +153,8 @@ func TestExpiry6(t *testing.T) {
 	serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 
-	first, err := lab.StartDHClient(lab.FirstClient(), netlab.ClientOptions{V6: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := first.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := v6(t, ev).addr
+	first, g, _ := bound6(t, ctx, lab, dhclient, lab.FirstClient(), netlab.ClientOptions{})
+	addr := g.addr
 	if err := first.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -239,15 +164,7 @@ func TestExpiry6(t *testing.T) {
 	if last := rows[len(rows)-1]; time.Now().Unix() < last.Expire {
 		t.Errorf("lease reclaimed before it expired: %+v", last)
 	}
-	cl, err := lab.StartDHClient(next, netlab.ClientOptions{V6: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err = cl.WaitEvent(ctx, "BOUND6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := v6(t, ev).addr; got != addr {
-		t.Errorf("the next client got %v, want the reclaimed %v", got, addr)
+	if _, g, _ := bound6(t, ctx, lab, dhclient, next, netlab.ClientOptions{}); g.addr != addr {
+		t.Errorf("the next client got %v, want the reclaimed %v", g.addr, addr)
 	}
 }

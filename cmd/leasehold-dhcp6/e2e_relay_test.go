@@ -13,18 +13,13 @@ import (
 // carries the agent's interface-id back.
 func TestRelayed6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	r, err := lab.AddRelayLink(netlab.RelayOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	far, err := r.AddClient()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, r, far := suite.RelayLab(t)
 	lf := leaseFile(lab)
 	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
-	agent := startRelay6(t, lab, r)
+	agent, err := r.StartAgent6()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := timeout(t, 15*time.Second)
 
 	cl, err := lab.StartDHClient(far, netlab.ClientOptions{V6: true})
@@ -33,8 +28,8 @@ func TestRelayed6(t *testing.T) {
 	}
 	ev, err := cl.WaitEvent(ctx, "BOUND6")
 	if err != nil {
-		replies, _, errs := agent.counts()
-		t.Fatalf("%v (relay agent: %d replies, errors %v)", err, replies, errs)
+		replies, _ := agent.Counts()
+		t.Fatalf("%v (relay agent: %d replies, errors %v)", err, replies, agent.Err())
 	}
 	g := v6(t, ev)
 	if !r.Addr6.Masked().Contains(g.addr) || g.addr.As16()[14] != 1 {
@@ -46,11 +41,10 @@ func TestRelayed6(t *testing.T) {
 	if l := ls[daemontest.Key6{Type: typeNA, Addr: g.addr}]; l.SubnetID != 2 {
 		t.Errorf("lease %+v: want subnet 2", l)
 	}
-	replies, echoed, errs := agent.counts()
-	if replies < 2 || echoed != replies {
+	if replies, echoed := agent.Counts(); replies < 2 || echoed != replies {
 		t.Errorf("relay agent saw %d RELAY-REPLs, %d with its interface-id; want ADVERTISE and REPLY, all with it", replies, echoed)
 	}
-	for _, err := range errs {
+	if err := agent.Err(); err != nil {
 		t.Errorf("relay agent: %v", err)
 	}
 }
