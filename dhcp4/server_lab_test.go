@@ -161,8 +161,10 @@ func labClient(t *testing.T, lab *netlab.Lab, cl *netlab.Client) (func(c client,
 	return exchange, func() { pc.Close() }
 }
 
-// A Reconfigure that changes interfaces-config makes Serve close its
-// sockets and open the new ones; leases stay.
+// A Reconfigure that changes an interface's entry (here "eth0" to
+// "eth0/addr") makes Serve close that interface's sockets and open the
+// new ones; leases stay. Kept entries keep their sockets
+// (server_follow_test.go).
 func TestServeReopensOnInterfaceChange(t *testing.T) {
 	lab := netlab.NewT(t, netlab.Options{Prefix: "lhH"})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
