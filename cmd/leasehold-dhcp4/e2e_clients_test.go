@@ -16,9 +16,8 @@ func TestClients(t *testing.T) {
 	for _, k := range clientKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			lab := newLab(t, netlab.Options{})
-			lf := leaseFile(lab)
-			serve(t, lab, daemontest.Config4(lab, lf), daemontest.Options{})
+			lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+			lf := d.LeaseFile
 			ctx := timeout(t, 60*time.Second)
 			c := lab.FirstClient()
 
@@ -66,9 +65,8 @@ func TestClients(t *testing.T) {
 // other parameters with DHCPINFORM and gets them, and no lease is made.
 func TestInform(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config4(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+	lf := d.LeaseFile
 	ctx := timeout(t, 30*time.Second)
 	own := netip.MustParsePrefix("192.0.2.50/24")
 	c := lab.FirstClient()
@@ -107,9 +105,8 @@ func TestInform(t *testing.T) {
 // their own address, and the lease file says whose each one is.
 func TestDistinctAddresses(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config4(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+	lf := d.LeaseFile
 	ctx := timeout(t, 60*time.Second)
 	type running struct {
 		k  clientKind

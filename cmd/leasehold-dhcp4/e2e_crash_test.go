@@ -20,17 +20,15 @@ import (
 func TestKillUnderLoad(t *testing.T) {
 	t.Parallel()
 	netlab.RequireTool(t, "perfdhcp")
-	lab := newLab(t, netlab.Options{ServerAddr4: netip.MustParsePrefix("198.18.0.1/15")})
+	lab, _, d := suite.Serving(t, netlab.Options{ServerAddr4: netip.MustParsePrefix("198.18.0.1/15")}, func(cfg *daemontest.Config) {
+		cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "198.18.1.0 - 198.19.255.254"}}
+		cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["valid-lifetime"] = 1800, 3150, 3600
+	})
 	c := lab.FirstClient()
 	ctx := timeout(t, 90*time.Second)
 	if out, err := lab.IP(ctx, c.NS, "addr", "add", "198.18.0.2/15", "dev", c.If); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	lf := leaseFile(lab)
-	cfg := daemontest.Config4(lab, lf)
-	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "198.18.1.0 - 198.19.255.254"}}
-	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["valid-lifetime"] = 1800, 3150, 3600
-	d := serve(t, lab, cfg, daemontest.Options{})
 
 	capFile := filepath.Join(lab.Dir, "load.pcap")
 	perf := d.KillUnderLoad(ctx, c, capFile, "udp port 67", "-4", "-r", "400", "-R", "5000", "-p", "30", lab.ServerAddr4.Addr().String())
@@ -49,7 +47,7 @@ func TestKillUnderLoad(t *testing.T) {
 	}
 
 	d.Restart()
-	ls, err := daemontest.ReadLeases4(lf)
+	ls, err := daemontest.ReadLeases4(d.LeaseFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/netip"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,11 +19,8 @@ import (
 // the file, DHCPINFORM is answered, and releases free the addresses.
 func TestKeaSingleSubnetExample(t *testing.T) {
 	t.Parallel()
-	example := daemontest.KeaExample(t, "kea4/single-subnet.json")
 	// The server's own address lies outside the example's pool.
-	lab := newLab(t, netlab.Options{ServerAddr4: netip.MustParsePrefix("192.0.2.250/24")})
-	config := strings.ReplaceAll(example, `"eth0"`, `"`+lab.ServerIf+`"`)
-	d := daemontest.Start(t, lab, daemontest.V4, pkg, config, daemontest.Options{})
+	lab, _, d := suite.ServeKeaExample(t, "kea4/single-subnet.json", netlab.Options{ServerAddr4: netip.MustParsePrefix("192.0.2.250/24")})
 	ctx := timeout(t, 90*time.Second)
 
 	type running struct {
@@ -86,11 +82,7 @@ func TestKeaSingleSubnetExample(t *testing.T) {
 	}
 	renew("before the restart")
 
-	if line, ok := d.Reload(config); !ok {
-		t.Errorf("SIGHUP with the unchanged example: %s", line)
-	}
-	d.Stop()
-	d.Restart()
+	d.Bounce()
 	held("every lease after the restart")
 	renew("after the restart")
 

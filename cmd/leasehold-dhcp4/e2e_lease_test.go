@@ -54,30 +54,11 @@ func TestReservation(t *testing.T) {
 // declined one when the period is over.
 func TestDecline(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config4(lab, lf)
-	cfg.M["decline-probation-period"] = 6
-	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
-	serve(t, lab, cfg, daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, declineConfig)
+	lf := d.LeaseFile
 	ctx := timeout(t, 90*time.Second)
-
-	script, events, err := lab.DeclineScript()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := lab.FirstClient()
-	if _, err := lab.StartDHClient(c, netlab.ClientOptions{Args: []string{"-sf", script}}); err != nil {
-		t.Fatal(err)
-	}
-	bounds, err := netlab.WaitScriptEvents(ctx, events, "BOUND", 2)
-	if err != nil {
-		t.Fatalf("dhclient did not decline and get a second lease: %v", err)
-	}
-	declined, second := netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
-	if second == declined {
-		t.Fatalf("after declining %s the client got it again", declined)
-	}
+	declined, second := d.Decline(ctx, c)
 	rows := waitRows(t, ctx, lf, "the declined address", func(rows []daemontest.Lease4) bool {
 		for _, r := range rows {
 			if r.Addr == declined && r.State == 1 {
@@ -114,17 +95,16 @@ func TestDecline(t *testing.T) {
 // timer, and the address goes to the next client (the pool has one).
 func TestExpiry(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "192.0.2.100 - 192.0.2.100"}}
+		cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["valid-lifetime"] = 2, 3, 4
+		cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}
+	})
+	lf := d.LeaseFile
 	second, err := lab.AddClient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lf := leaseFile(lab)
-	cfg := daemontest.Config4(lab, lf)
-	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "192.0.2.100 - 192.0.2.100"}}
-	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["valid-lifetime"] = 2, 3, 4
-	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}
-	serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 
 	k := clientKinds[1] // udhcpc: SIGTERM ends it without a release
@@ -153,15 +133,13 @@ func TestExpiry(t *testing.T) {
 // gets no OFFER (and no lease).
 func TestExhaustion(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "192.0.2.100 - 192.0.2.101"}}
+	})
 	clients, err := lab.Clients(3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lf := leaseFile(lab)
-	cfg := daemontest.Config4(lab, lf)
-	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "192.0.2.100 - 192.0.2.101"}}
-	d := serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 	capFile := filepath.Join(lab.Dir, "exhaustion.pcap")
 	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 67 or udp port 68")
@@ -215,4 +193,11 @@ func TestExhaustion(t *testing.T) {
 	} else {
 		t.Logf("counted: %s", m)
 	}
+}
+
+// declineConfig sets a short decline probation period (6 s) and reclaims
+// expired leases every second.
+func declineConfig(cfg *daemontest.Config) {
+	cfg.M["decline-probation-period"] = 6
+	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
 }

@@ -13,10 +13,7 @@ import (
 // stops the daemon with exit code 0 and its leases on disk.
 func TestSignals(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config4(lab, lf)
-	d := serve(t, lab, cfg, daemontest.Options{})
+	lab, cfg, d := suite.Serving(t, netlab.Options{}, nil)
 	ctx := timeout(t, 60*time.Second)
 	k := clientKinds[1] // udhcpc
 	router := func() string {
@@ -37,7 +34,7 @@ func TestSignals(t *testing.T) {
 	d.CheckReloads(cfg, router, "192.0.2.2")
 
 	d.Terminate(ctx)
-	ls, err := daemontest.ReadLeases4(lf)
+	ls, err := daemontest.ReadLeases4(d.LeaseFile)
 	if err != nil {
 		t.Fatal(err)
 	}

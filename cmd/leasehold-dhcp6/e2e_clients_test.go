@@ -15,9 +15,8 @@ import (
 // releases it.
 func TestDHClient6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+	lf := d.LeaseFile
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
 	cl, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{})
@@ -52,9 +51,8 @@ func TestDHClient6(t *testing.T) {
 // TestDHCPCD6: dhcpcd -6 gets an address (IA_NA) and renews it.
 func TestDHCPCD6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+	lf := d.LeaseFile
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
 	cl, g, _ := bound6(t, ctx, lab, dhcpcd, c, netlab.ClientOptions{})
@@ -73,9 +71,8 @@ func TestDHCPCD6(t *testing.T) {
 // prefix pool and renews it.
 func TestPrefixDelegation(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, daemontest.Config6(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, nil)
+	lf := d.LeaseFile
 	ctx := timeout(t, 60*time.Second)
 	c := lab.FirstClient()
 	cl, g, _ := bound6(t, ctx, lab, dhclient, c, netlab.ClientOptions{PD: true})
@@ -93,15 +90,14 @@ func TestPrefixDelegation(t *testing.T) {
 	}
 }
 
-// captured starts the server of cfg in a new lab with a capture of its
+// captured starts the server of the configuration edit makes in a new lab with a capture of its
 // DHCPv6 traffic, runs a client (start) with options o on the first
 // client, waits for the lease file to hold its lease, and returns what the
 // client got and the captured messages.
-func captured(t *testing.T, cfg func(*netlab.Lab, string) *daemontest.Config, start func(*netlab.Lab, *netlab.Client, netlab.ClientOptions) (*netlab.DHCPClient, error), o netlab.ClientOptions) (got, []dhcp6Msg) {
+func captured(t *testing.T, edit func(*daemontest.Config), start func(*netlab.Lab, *netlab.Client, netlab.ClientOptions) (*netlab.DHCPClient, error), o netlab.ClientOptions) (got, []dhcp6Msg) {
 	t.Helper()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	serve(t, lab, cfg(lab, lf), daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, edit)
+	lf := d.LeaseFile
 	ctx := timeout(t, 60*time.Second)
 	capFile := filepath.Join(lab.Dir, "capture.pcap")
 	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546 or udp port 547")
@@ -127,7 +123,7 @@ func captured(t *testing.T, cfg func(*netlab.Lab, string) *daemontest.Config, st
 // gets both in one exchange.
 func TestAddressAndPrefix(t *testing.T) {
 	t.Parallel()
-	g, msgs := captured(t, daemontest.Config6, dhcpcd, netlab.ClientOptions{NA: true, PD: true})
+	g, msgs := captured(t, nil, dhcpcd, netlab.ClientOptions{NA: true, PD: true})
 	if !inPoolNA(g.addr) || g.prefix.Bits() != 56 || !pdPool.Contains(g.prefix.Addr()) {
 		t.Fatalf("dhcpcd got address %v and prefix %v; want both", g.addr, g.prefix)
 	}
@@ -155,11 +151,7 @@ func TestAddressAndPrefix(t *testing.T) {
 // server's REPLY to its SOLICIT, no ADVERTISE or REQUEST.
 func TestRapidCommit(t *testing.T) {
 	t.Parallel()
-	rapid := func(lab *netlab.Lab, lf string) *daemontest.Config {
-		cfg := daemontest.Config6(lab, lf)
-		cfg.Subnet(1)["rapid-commit"] = true
-		return cfg
-	}
+	rapid := func(cfg *daemontest.Config) { cfg.Subnet(1)["rapid-commit"] = true }
 	g, msgs := captured(t, rapid, dhclient, netlab.ClientOptions{Config: "send dhcp6.rapid-commit;"})
 	var seq []string
 	rapidReply := false

@@ -19,14 +19,12 @@ import (
 func TestKillUnderLoad6(t *testing.T) {
 	t.Parallel()
 	netlab.RequireTool(t, "perfdhcp")
-	lab := newLab(t, netlab.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "2001:db8:1::1:0/112"}}
+		cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 1000, 2000, 3000, 4000
+	})
 	c := lab.FirstClient()
 	ctx := timeout(t, 90*time.Second)
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "2001:db8:1::1:0/112"}}
-	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 1000, 2000, 3000, 4000
-	d := serve(t, lab, cfg, daemontest.Options{})
 
 	capFile := filepath.Join(lab.Dir, "load6.pcap")
 	perf := d.KillUnderLoad(ctx, c, capFile, "udp port 546", "-6", "-l", c.If, "-r", "400", "-R", "5000", "-p", "30")
@@ -50,7 +48,7 @@ func TestKillUnderLoad6(t *testing.T) {
 	}
 
 	d.Restart()
-	ls, err := daemontest.ReadLeases6(lf)
+	ls, err := daemontest.ReadLeases6(d.LeaseFile)
 	if err != nil {
 		t.Fatal(err)
 	}

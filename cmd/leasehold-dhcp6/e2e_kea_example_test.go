@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/netip"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,11 +19,8 @@ import (
 // free the addresses.
 func TestKeaSimpleExample(t *testing.T) {
 	t.Parallel()
-	example := daemontest.KeaExample(t, "kea6/simple.json")
 	// The server's own address lies outside the example's /80 pool.
-	lab := newLab(t, netlab.Options{ServerAddr6: netip.MustParsePrefix("2001:db8:1:0:1::1/64")})
-	config := strings.ReplaceAll(example, `"eth0"`, `"`+lab.ServerIf+`"`)
-	d := daemontest.Start(t, lab, daemontest.V6, pkg, config, daemontest.Options{})
+	lab, _, d := suite.ServeKeaExample(t, "kea6/simple.json", netlab.Options{ServerAddr6: netip.MustParsePrefix("2001:db8:1:0:1::1/64")})
 	ctx := timeout(t, 90*time.Second)
 	pool := netip.MustParsePrefix("2001:db8:1::/80")
 
@@ -65,11 +61,7 @@ func TestKeaSimpleExample(t *testing.T) {
 	}
 	heldAll("both leases in the default lease file")
 
-	if line, ok := d.Reload(config); !ok {
-		t.Errorf("SIGHUP with the unchanged example: %s", line)
-	}
-	d.Stop()
-	d.Restart()
+	d.Bounce()
 	heldAll("both leases after the restart")
 	// dhcpcd renews at once on SIGUSR1: the restarted server knows it.
 	if err := cd.Proc.Signal(syscall.SIGUSR1); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,29 +18,14 @@ import (
 // probation period and gives the client another one, then frees it.
 func TestDecline6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	cfg.M["decline-probation-period"] = 6
-	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
-	serve(t, lab, cfg, daemontest.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.M["decline-probation-period"] = 6
+		cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "flush-reclaimed-timer-wait-time": 0}
+	})
+	lf := d.LeaseFile
 	ctx := timeout(t, 90*time.Second)
-	script, events, err := lab.DeclineScript()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := lab.FirstClient()
-	if _, err := lab.StartDHClient(c, netlab.ClientOptions{V6: true, Args: []string{"-sf", script}}); err != nil {
-		t.Fatal(err)
-	}
-	bounds, err := netlab.WaitScriptEvents(ctx, events, "BOUND6", 2)
-	if err != nil {
-		t.Fatalf("dhclient -6 did not decline and get another address: %v", err)
-	}
-	declined, second := netip.MustParseAddr(bounds[0]), netip.MustParseAddr(bounds[1])
-	if declined == second {
-		t.Fatalf("after declining %s the client got it again", declined)
-	}
+	declined, second := d.Decline(ctx, c)
 	waitRows(t, ctx, lf, "the declined address", func(rows []daemontest.Lease6) bool {
 		for _, r := range rows {
 			if r.Addr == declined && r.State == 1 {
@@ -68,11 +52,9 @@ func TestDecline6(t *testing.T) {
 // for an address of another link, after which the client starts over.
 func TestConfirm(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 1000, 2000, 3000, 4000
-	serve(t, lab, cfg, daemontest.Options{})
+	lab, _, _ := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 1000, 2000, 3000, 4000
+	})
 	ctx := timeout(t, 90*time.Second)
 	capFile := filepath.Join(lab.Dir, "confirm.pcap")
 	capture, err := lab.StartCapture(ctx, lab.ServerNS, lab.ServerIf, capFile, "udp port 546 or udp port 547")
@@ -140,17 +122,16 @@ func TestConfirm(t *testing.T) {
 // pool has one).
 func TestExpiry6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
+	lab, _, d := suite.Serving(t, netlab.Options{}, func(cfg *daemontest.Config) {
+		cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "2001:db8:1::100-2001:db8:1::100"}}
+		cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 2, 3, 3, 4
+		cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}
+	})
+	lf := d.LeaseFile
 	next, err := lab.AddClient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	cfg.Subnet(1)["pools"] = []any{daemontest.Obj{"pool": "2001:db8:1::100-2001:db8:1::100"}}
-	cfg.M["renew-timer"], cfg.M["rebind-timer"], cfg.M["preferred-lifetime"], cfg.M["valid-lifetime"] = 2, 3, 3, 4
-	cfg.M["expired-leases-processing"] = daemontest.Obj{"reclaim-timer-wait-time": 1, "hold-reclaimed-time": 60}
-	serve(t, lab, cfg, daemontest.Options{})
 	ctx := timeout(t, 60*time.Second)
 
 	first, g, _ := bound6(t, ctx, lab, dhclient, lab.FirstClient(), netlab.ClientOptions{})

@@ -13,10 +13,7 @@ import (
 // exit code 0 and its leases on disk.
 func TestSignals6(t *testing.T) {
 	t.Parallel()
-	lab := newLab(t, netlab.Options{})
-	lf := leaseFile(lab)
-	cfg := daemontest.Config6(lab, lf)
-	d := serve(t, lab, cfg, daemontest.Options{})
+	lab, cfg, d := suite.Serving(t, netlab.Options{}, nil)
 	ctx := timeout(t, 60*time.Second)
 	dns := func() string {
 		t.Helper()
@@ -36,7 +33,7 @@ func TestSignals6(t *testing.T) {
 	d.CheckReloads(cfg, dns, "2001:db8:1::53")
 
 	d.Terminate(ctx)
-	ls, err := daemontest.ReadLeases6(lf)
+	ls, err := daemontest.ReadLeases6(d.LeaseFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,6 @@ var suite = daemontest.Suite{Family: daemontest.V6, Pkg: pkg, Prefix: "lhI6"}
 func TestMain(m *testing.M) { daemontest.Main(m) }
 
 var (
-	newLab     = suite.Lab
 	serve      = suite.Serve
 	leaseFile  = suite.LeaseFile
 	timeout    = daemontest.Timeout

@@ -39,29 +39,18 @@ type RelayAgent struct {
 // it out.
 func (r *RelayLink) StartAgent4(server netip.Addr) (*RelayAgent, error) {
 	a := &relayAgent4{giaddr: r.Addr4.Addr(), server: server, option: option82([]byte("lhI-port-7"), r.DownMAC)}
-	err := r.lab.InNS(r.RouterNS, func() error {
-		raw, err := net.ListenPacket("udp4", "0.0.0.0:67")
-		if err != nil {
+	var conn *ipv4.PacketConn
+	err := a.open(r, func() (net.PacketConn, error) {
+		return net.ListenPacket("udp4", "0.0.0.0:67")
+	}, func() error {
+		if err := setBroadcast(a.raw); err != nil {
 			return err
 		}
-		a.raw = raw
-		return nil
+		conn = ipv4.NewPacketConn(a.raw)
+		return conn.SetControlMessage(ipv4.FlagInterface, true)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("netlab %s: relay agent in %s: %w", r.lab.ID, r.RouterNS, err)
-	}
-	if err := a.setup(r); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent in %s: %w", r.lab.ID, r.RouterNS, err)
-	}
-	if err := setBroadcast(a.raw); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent: %w", r.lab.ID, err)
-	}
-	conn := ipv4.NewPacketConn(a.raw)
-	if err := conn.SetControlMessage(ipv4.FlagInterface, true); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent: %w", r.lab.ID, err)
+		return nil, err
 	}
 	go a.run(func(buf []byte) (bool, error) {
 		n, cm, src, err := conn.ReadFrom(buf)
@@ -92,29 +81,22 @@ func (r *RelayLink) StartAgent4(server netip.Addr) (*RelayAgent, error) {
 // address.
 func (r *RelayLink) StartAgent6() (*RelayAgent, error) {
 	a := &relayAgent6{link: r.Addr6.Addr(), ifaceID: []byte("lhI-down-7")}
-	err := r.lab.InNS(r.RouterNS, func() error {
+	var conn *ipv6.PacketConn
+	err := a.open(r, func() (net.PacketConn, error) {
 		var err error
 		if a.up, err = net.InterfaceByName(r.UpIf); err != nil {
+			return nil, err
+		}
+		return net.ListenPacket("udp6", "[::]:547")
+	}, func() error {
+		conn = ipv6.NewPacketConn(a.raw)
+		if err := conn.JoinGroup(a.down, &net.UDPAddr{IP: net.ParseIP("ff02::1:2")}); err != nil {
 			return err
 		}
-		a.raw, err = net.ListenPacket("udp6", "[::]:547")
-		return err
+		return conn.SetControlMessage(ipv6.FlagInterface, true)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("netlab %s: relay agent in %s: %w", r.lab.ID, r.RouterNS, err)
-	}
-	if err := a.setup(r); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent in %s: %w", r.lab.ID, r.RouterNS, err)
-	}
-	conn := ipv6.NewPacketConn(a.raw)
-	if err := conn.JoinGroup(a.down, &net.UDPAddr{IP: net.ParseIP("ff02::1:2")}); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent: %w", r.lab.ID, err)
-	}
-	if err := conn.SetControlMessage(ipv6.FlagInterface, true); err != nil {
-		a.raw.Close()
-		return nil, fmt.Errorf("netlab %s: relay agent: %w", r.lab.ID, err)
+		return nil, err
 	}
 	go a.run(func(buf []byte) (bool, error) {
 		n, cm, src, err := conn.ReadFrom(buf)
@@ -131,14 +113,28 @@ func (r *RelayLink) StartAgent6() (*RelayAgent, error) {
 	return r.lab.addAgent(&a.RelayAgent), nil
 }
 
-// setup finds the far link's interface; the socket exists.
-func (a *RelayAgent) setup(r *RelayLink) error {
+// open finds the far link's interface and opens the agent's socket with
+// listen, both in the router's namespace, then lets configure set the
+// socket up. On error nothing stays open.
+func (a *RelayAgent) open(r *RelayLink, listen func() (net.PacketConn, error), configure func() error) error {
 	a.stopped = make(chan struct{})
-	return r.lab.InNS(r.RouterNS, func() error {
+	err := r.lab.InNS(r.RouterNS, func() error {
 		var err error
-		a.down, err = net.InterfaceByName(r.DownIf)
+		if a.down, err = net.InterfaceByName(r.DownIf); err != nil {
+			return err
+		}
+		a.raw, err = listen()
 		return err
 	})
+	if err == nil {
+		if err = configure(); err != nil {
+			a.raw.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("netlab %s: relay agent in %s: %w", r.lab.ID, r.RouterNS, err)
+	}
+	return nil
 }
 
 // run calls step until it reports the socket closed, keeping the errors

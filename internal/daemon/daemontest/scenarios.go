@@ -2,8 +2,10 @@ package daemontest
 
 import (
 	"context"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -153,10 +155,13 @@ func CheckKept[K comparable](t testing.TB, what string, promised map[K]string, k
 	t.Logf("%d leases %s before SIGKILL, %d kept", len(promised), what, len(promised)-lost)
 }
 
-// KeaExample reads one of Kea's example configurations from Debian's
-// kea-doc (under /usr/share/doc/kea/examples), skipping the test when it
-// is not installed, unless netlab.Required.
-func KeaExample(t testing.TB, name string) string {
+// ServeKeaExample starts the server under test on one of Kea's example
+// configurations from Debian's kea-doc (name is under
+// /usr/share/doc/kea/examples) in a new lab with options o, with only the
+// interface name "eth0" replaced by the lab's; it returns the lab, the
+// configuration and the daemon. It skips the test when kea-doc is not
+// installed, unless netlab.Required.
+func (s Suite) ServeKeaExample(t testing.TB, name string, o netlab.Options) (*netlab.Lab, string, *Daemon) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("/usr/share/doc/kea/examples", name))
 	if err != nil {
@@ -165,5 +170,56 @@ func KeaExample(t testing.TB, name string) string {
 		}
 		t.Skipf("%v (kea-doc is not installed)", err)
 	}
-	return string(b)
+	lab := s.Lab(t, o)
+	config := strings.ReplaceAll(string(b), `"eth0"`, `"`+lab.ServerIf+`"`)
+	return lab, config, Start(t, lab, s.Family, s.Pkg, config, Options{})
+}
+
+// Bounce sends SIGHUP with the configuration file unchanged, which must
+// succeed, then stops the server and starts it again.
+func (d *Daemon) Bounce() {
+	t := d.t
+	t.Helper()
+	b, err := os.ReadFile(d.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line, ok := d.Reload(string(b)); !ok {
+		t.Errorf("SIGHUP with the unchanged configuration: %s", line)
+	}
+	d.Stop()
+	d.Restart()
+}
+
+// Decline runs dhclient (dhclient -6 for DHCPv6) on c with netlab's
+// DeclineScript, so that it declines the first lease it is given, and
+// returns the address it declined and the one it got next, which must
+// differ.
+func (d *Daemon) Decline(ctx context.Context, c *netlab.Client) (declined, second netip.Addr) {
+	t := d.t
+	t.Helper()
+	script, events, err := d.Lab.DeclineScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := netlab.ClientOptions{V6: d.Family == V6, Args: []string{"-sf", script}}
+	if _, err := d.Lab.StartDHClient(c, o); err != nil {
+		t.Fatal(err)
+	}
+	bound := map[Family]string{V4: "BOUND", V6: "BOUND6"}[d.Family]
+	bounds, err := netlab.WaitScriptEvents(ctx, events, bound, 2)
+	if err != nil {
+		t.Fatalf("dhclient did not decline and get another address: %v", err)
+	}
+	declined, err = netip.ParseAddr(bounds[0])
+	if err == nil {
+		second, err = netip.ParseAddr(bounds[1])
+	}
+	if err != nil {
+		t.Fatalf("the decline script's events: %v", err)
+	}
+	if declined == second {
+		t.Fatalf("after declining %s the client got it again", declined)
+	}
+	return declined, second
 }

@@ -33,6 +33,28 @@ func (s Suite) Serve(t testing.TB, lab *netlab.Lab, cfg *Config, o Options) *Dae
 	return Start(t, lab, s.Family, s.Pkg, cfg.JSON(t), o)
 }
 
+// Serving builds a lab with options o, writes the family's test
+// configuration for it (Config4 or Config6, the lease file at LeaseFile),
+// lets edit change it when edit is not nil, and starts the server under
+// test on it. The daemon's LeaseFile is the configuration's.
+func (s Suite) Serving(t testing.TB, o netlab.Options, edit func(*Config)) (*netlab.Lab, *Config, *Daemon) {
+	t.Helper()
+	lab := s.Lab(t, o)
+	cfg := s.Config(lab, s.LeaseFile(lab))
+	if edit != nil {
+		edit(cfg)
+	}
+	return lab, cfg, s.Serve(t, lab, cfg, Options{})
+}
+
+// Config is the family's test configuration for lab: Config4 or Config6.
+func (s Suite) Config(lab *netlab.Lab, leaseFile string) *Config {
+	if s.Family == V6 {
+		return Config6(lab, leaseFile)
+	}
+	return Config4(lab, leaseFile)
+}
+
 // LeaseFile is where the suite's tests put the lease file of a lab's
 // server: kea-leases4.csv or kea-leases6.csv in the lab's directory.
 func (s Suite) LeaseFile(lab *netlab.Lab) string {
