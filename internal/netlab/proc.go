@@ -113,7 +113,11 @@ func (l *Lab) startCmd(ns, name string, cmd *exec.Cmd) (*Process, error) {
 		close(p.done)
 		l.mu.Lock()
 		delete(l.procs, p.PID)
-		l.saveStateLocked()
+		// After Close began, the state file is Close's to remove: writing
+		// it again would leave a lab for Sweep that is already gone.
+		if !l.closed {
+			l.saveStateLocked()
+		}
 		l.mu.Unlock()
 	}()
 	l.logf("netlab %s: started %s in %s, pid %d", l.ID, name, ns, p.PID)

@@ -6,12 +6,25 @@
 // LEASEHOLD_E2E_SERVER chooses the server: "leasehold" (the default) or
 // "kea". A test that fails against Kea is a wrong test.
 //
-//	lab := netlab.NewT(t, netlab.Options{Prefix: "lhI4"})
-//	cfg := daemontest.Config4(lab, lab.Dir+"/leases4.csv")
-//	d := daemontest.Start(t, lab, daemontest.V4, "github.com/leasehold/leasehold/cmd/leasehold-dhcp4", cfg.JSON(t), daemontest.Options{})
-//	c, _ := lab.StartDHClient(lab.FirstClient(), netlab.ClientOptions{})
-//	ev, _ := c.WaitEvent(ctx, "BOUND")
-//	leases, _ := daemontest.ReadLeases4(d.LeaseFile)
+// A daemon's tests share a Suite, which builds labs with their namespace
+// prefix and starts their daemon; the checks both families make (command
+// line, srv_configured, reloads, SIGTERM, a kill under load, leases kept)
+// are here, run by each cmd package's tests with its family.
+//
+//	var suite = daemontest.Suite{Family: daemontest.V4, Pkg: "github.com/leasehold/leasehold/cmd/leasehold-dhcp4", Prefix: "lhI4"}
+//
+//	func TestDORA(t *testing.T) {
+//		lab, cfg, d := suite.Serving(t, netlab.Options{}, nil) // Config4, edited by a func when not nil
+//		ctx := daemontest.Timeout(t, time.Minute)
+//		c, _ := lab.StartDHClient(lab.FirstClient(), netlab.ClientOptions{})
+//		ev, _ := c.WaitEvent(ctx, "BOUND")
+//		a := netip.MustParseAddr(ev["new_ip_address"])
+//		daemontest.WaitLeases4(t, ctx, d.LeaseFile, "the lease", func(ls map[netip.Addr]daemontest.Lease4) bool {
+//			return daemontest.Held4(ls, a, lab.FirstClient().MAC)
+//		})
+//		d.CheckReloads(cfg, probe, want) // SIGHUP: good file, then broken ones
+//		d.Terminate(ctx)                 // SIGTERM, exit status 0
+//	}
 package daemontest
 
 import (
