@@ -95,6 +95,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// The servers' receive buffer (leasehold asks for 1 MiB too), so that
+	// what the floor drops is what any of them would.
+	if err := c.SetReadBuffer(1 << 20); err != nil {
+		return err
+	}
 	// A signal closes the socket, which ends the loop.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
