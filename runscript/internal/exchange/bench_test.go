@@ -3,8 +3,8 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leasehold/leasehold/runscript/internal/nslab"
+	"github.com/leasehold/leasehold/internal/netlab"
 )
 
 // TestBenchDORA measures leasehold-dhcp4's DORA rate under perfdhcp (as a
@@ -28,7 +28,7 @@ func TestBenchDORA(t *testing.T) {
 	if os.Getenv("LEASEHOLD_RUNSCRIPT_BENCH") == "" {
 		t.Skip("set LEASEHOLD_RUNSCRIPT_BENCH=1 (as root, perfdhcp installed) to measure DORA rates with run_script")
 	}
-	if why := nslab.Unavailable(); why != "" {
+	if why := netlab.Unavailable(); why != "" {
 		t.Fatal(why)
 	}
 	rates := strings.Split(os.Getenv("LEASEHOLD_RUNSCRIPT_BENCH_RATES"), ",")
@@ -40,18 +40,14 @@ func TestBenchDORA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := nslab.New("lhJb")
-	if err != nil {
+	lab := netlab.NewT(t, LabOptions("lhJb"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	if err := lab.AddAddr(ctx, lab.ServerNS, lab.ServerIf, netip.MustParsePrefix("198.18.0.1/15")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(lab.Close)
-	for _, a := range [][]string{
-		{"-n", lab.ServerNS, "addr", "add", "198.18.0.1/15", "dev", lab.ServerIf},
-		{"-n", lab.ClientNS, "addr", "add", "198.18.0.2/15", "dev", lab.ClientIf},
-	} {
-		if out, err := exec.Command("ip", a...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", a, err, out)
-		}
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("198.18.0.2/15")); err != nil {
+		t.Fatal(err)
 	}
 	r, err := NewRunner(lab, buildEnvdump(t), filepath.Join(lab.Dir, "script"))
 	if err != nil {
@@ -65,8 +61,6 @@ func TestBenchDORA(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
 	for _, rate := range rates {
 		for _, c := range []string{"none", "fast", "slow"} {
 			hook := ""
@@ -91,8 +85,8 @@ func TestBenchDORA(t *testing.T) {
 				args = append(args, "-r", rate)
 			}
 			args = append(args, "198.18.0.1")
-			out, _ := lab.Command(ctx, lab.ClientNS, "taskset", append([]string{"-c", "1", "perfdhcp"}, args...)...).CombinedOutput()
-			hwm := peakRSS(r.Server.Cmd.Process.Pid)
+			out, _ := lab.Run(ctx, lab.ClientNS, "taskset", append([]string{"-c", "1", "perfdhcp"}, args...)...)
+			hwm := peakRSS(r.Server.PID)
 			stop()
 			m := perfRate.FindSubmatch(out)
 			if m == nil {

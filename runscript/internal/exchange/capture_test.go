@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leasehold/leasehold/runscript/internal/nslab"
+	"github.com/leasehold/leasehold/internal/netlab"
 )
 
 // goldenDir is where the Kea captures live, relative to this package.
@@ -37,7 +37,7 @@ func TestKeaCapture(t *testing.T) {
 	if os.Getenv("LEASEHOLD_KEA_CAPTURE") == "" {
 		t.Skip("set LEASEHOLD_KEA_CAPTURE=1 (as root, with Kea 2.2) to capture Kea's run_script environments into runscript/testdata/kea")
 	}
-	if why := nslab.Unavailable(); why != "" {
+	if why := netlab.Unavailable(); why != "" {
 		t.Fatal(why)
 	}
 	for _, tool := range []string{"kea-dhcp4", "kea-dhcp6"} {
@@ -49,11 +49,7 @@ func TestKeaCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 	envdump := buildEnvdump(t)
-	lab, err := nslab.New("lhJk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(lab.Close)
+	lab := netlab.NewT(t, LabOptions("lhJk"))
 	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,12 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leasehold/leasehold/runscript/internal/nslab"
+	"github.com/leasehold/leasehold/internal/netlab"
 )
-
-// required: namespace tests must run (and fail rather than skip) in CI or
-// when asked.
-func required() bool { return os.Getenv("CI") == "true" || os.Getenv("LEASEHOLD_E2E") == "1" }
 
 // goBuild builds pkg into dir and returns the binary, or the build error.
 func goBuild(dir, name, pkg string) (string, error) {
@@ -34,12 +30,12 @@ func goBuild(dir, name, pkg string) (string, error) {
 func TestCompatibility(t *testing.T) {
 	skip := func(format string, args ...any) {
 		t.Helper()
-		if required() {
+		if netlab.Required() {
 			t.Fatalf(format, args...)
 		}
 		t.Skipf(format, args...)
 	}
-	if why := nslab.Unavailable(); why != "" {
+	if why := netlab.Unavailable(); why != "" {
 		skip("%s", why)
 	}
 	for _, tool := range []string{"kea-dhcp4", "kea-dhcp6"} {
@@ -73,11 +69,7 @@ func TestCompatibility(t *testing.T) {
 		daemons[v6] = struct{ linked, daemon string }{linked, daemon}
 	}
 
-	lab, err := nslab.New("lhJx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(lab.Close)
+	lab := netlab.NewT(t, LabOptions("lhJx"))
 	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,11 +7,10 @@
 package exchange
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -21,12 +20,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leasehold/leasehold/runscript/internal/nslab"
+	"github.com/leasehold/leasehold/internal/netlab"
 )
 
 // Runner plays phases in a lab.
 type Runner struct {
-	Lab    *nslab.Lab
+	Lab    *netlab.Lab
 	Script string // the hook script (envdump) path
 	V4     *V4
 	V6     *V6
@@ -38,7 +37,7 @@ type Runner struct {
 	// to these CPUs (taskset -c).
 	ServerCPU string
 	// Server is the server process the last StartFunc started.
-	Server *nslab.Proc
+	Server *netlab.Process
 
 	dumps   string
 	ifIndex int
@@ -46,9 +45,22 @@ type Runner struct {
 	bound   map[netip.Addr]bool
 }
 
+// LabOptions are the options of the lab (netlab.NewT) the exchanges run
+// in: the MACs the golden files were captured with, the server's (Kea
+// gives it as QUERY4_LOCAL_HWADDR) and the client namespace's, which
+// relayed frames come from.
+func LabOptions(prefix string) netlab.Options {
+	return netlab.Options{
+		Prefix:    prefix,
+		ServerMAC: net.HardwareAddr{0x02, 0x00, 0x00, 0x4a, 0x00, 0x01},
+		ClientMAC: net.HardwareAddr{0x02, 0x00, 0x00, 0x4a, 0x01, 0x01},
+	}
+}
+
 // NewRunner installs the envdump program at dir/envdump (dumps go to
-// dir/dumps) and opens the clients' sockets in the lab's client namespace.
-func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
+// dir/dumps), gives the lab's client namespace the simulated relay agents'
+// addresses and opens the clients' sockets there.
+func NewRunner(lab *netlab.Lab, envdump, dir string) (*Runner, error) {
 	r := &Runner{bound: map[netip.Addr]bool{}, Lab: lab, Script: filepath.Join(dir, "envdump"), dumps: filepath.Join(dir, "dumps"), Logf: func(string, ...any) {}}
 	if err := os.MkdirAll(r.dumps, 0o755); err != nil {
 		return nil, err
@@ -56,17 +68,25 @@ func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
 	if err := copyFile(envdump, r.Script, 0o755); err != nil {
 		return nil, err
 	}
-	idx, err := lab.IfIndex(lab.ServerNS, lab.ServerIf)
+	if err := relayAddrs(lab); err != nil {
+		return nil, err
+	}
+	err := lab.InNS(lab.ServerNS, func() error {
+		ifi, err := net.InterfaceByName(lab.ServerIf)
+		if err == nil {
+			r.ifIndex = ifi.Index
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.ifIndex = idx
-	err = nslab.InNS(lab.ClientNS, func() error {
+	err = lab.InNS(lab.ClientNS, func() error {
 		c4, err := listen4(lab.ClientIf)
 		if err != nil {
 			return err
 		}
-		r.V4 = &V4{conn: c4, sent: &r.sent, bind: r.bind, relayMAC: nslab.ClientMAC, serverMAC: nslab.ServerMAC,
+		r.V4 = &V4{conn: c4, sent: &r.sent, bind: r.bind, relayMAC: lab.ClientMAC, serverMAC: lab.ServerMAC,
 			serverAddr: serverAddr4, timeout: 3 * time.Second}
 		v6, err := listen6(lab.ClientIf, relayAddr6)
 		if err != nil {
@@ -79,6 +99,32 @@ func NewRunner(lab *nslab.Lab, envdump, dir string) (*Runner, error) {
 		return nil
 	})
 	return r, err
+}
+
+// relayAddrs gives the client namespace the relay agents' addresses
+// (relayAddr6 on its interface, the DHCPv4 relays' giaddrs on lo) and the
+// server on-link routes to the DHCPv4 relays' subnets, so that replies to
+// relays reach the client namespace whichever way the server sends them.
+// Frames to the MACs of simulated clients must reach its raw sockets too:
+// its interface is promiscuous.
+func relayAddrs(lab *netlab.Lab) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.PrefixFrom(relayAddr6, 64)); err != nil {
+		return err
+	}
+	for _, a := range [][]string{
+		{lab.ClientNS, "addr", "add", "198.51.100.1/32", "dev", "lo"},
+		{lab.ClientNS, "addr", "add", "203.0.113.1/32", "dev", "lo"},
+		{lab.ClientNS, "link", "set", lab.ClientIf, "promisc", "on"},
+		{lab.ServerNS, "route", "add", "198.51.100.0/24", "dev", lab.ServerIf},
+		{lab.ServerNS, "route", "add", "203.0.113.0/24", "dev", lab.ServerIf},
+	} {
+		if _, err := lab.IP(ctx, a[0], a[1:]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the clients' sockets.
@@ -175,9 +221,9 @@ func (r *Runner) bind(a netip.Addr, add bool) error {
 		}
 		r.bound[a] = true
 	}
-	out, err := exec.Command("ip", "-n", r.Lab.ClientNS, "addr", verb, a.String()+"/32", "dev", r.Lab.ClientIf).CombinedOutput()
+	_, err := r.Lab.IP(context.Background(), r.Lab.ClientNS, "addr", verb, a.String()+"/32", "dev", r.Lab.ClientIf)
 	if err != nil && add {
-		return fmt.Errorf("ip addr %s %s: %v: %s", verb, a, err, out)
+		return err
 	}
 	return nil
 }
@@ -292,55 +338,38 @@ func (r *Runner) StartKea(logf func(string, ...any), extraEnv ...string) StartFu
 	}
 }
 
-// startAndWait starts cmd, logs its output lines and waits for a line
-// matching ready.
+// serverCommand runs name in the server namespace, pinned to ServerCPU
+// when that is set.
 func (r *Runner) serverCommand(name string, args ...string) *exec.Cmd {
 	if r.ServerCPU != "" {
-		return r.Lab.Command(context.Background(), r.Lab.ServerNS, "taskset", append([]string{"-c", r.ServerCPU, name}, args...)...)
+		return r.Lab.Command(r.Lab.ServerNS, "taskset", append([]string{"-c", r.ServerCPU, name}, args...)...)
 	}
-	return r.Lab.Command(context.Background(), r.Lab.ServerNS, name, args...)
+	return r.Lab.Command(r.Lab.ServerNS, name, args...)
 }
 
+// startAndWait starts cmd, logs its output lines and waits for a line
+// matching ready.
 func (r *Runner) startAndWait(ctx context.Context, cmd *exec.Cmd, ready *regexp.Regexp, logf func(string, ...any)) (func() error, error) {
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	p, err := r.Lab.Start(cmd)
+	p, err := r.Lab.StartCmd(r.Lab.ServerNS, cmd)
 	if err != nil {
 		return nil, err
 	}
 	r.Server = p
-	go func() { <-p.Done(); pw.Close() }()
-	readyc := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(pr)
-		closed := false
-		for sc.Scan() {
-			line := sc.Text()
-			logf("%s: %s", filepath.Base(cmd.Args[4]), line)
-			if !closed && ready.MatchString(line) {
-				close(readyc)
-				closed = true
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr)
-	}()
+	name := filepath.Base(cmd.Args[4])
+	followed := p.FollowOutput(func(line string) { logf("%s: %s", name, line) })
 	stop := func() error {
-		p.Stop(3 * time.Second)
+		_ = p.StopTimeout(3 * time.Second)
+		<-followed
 		return nil
 	}
 	what := strings.Join(cmd.Args[4:], " ")
-	select {
-	case <-readyc:
-		return stop, nil
-	case <-p.Done():
-		return nil, fmt.Errorf("%s exited before it was ready: %v", what, p.Err())
-	case <-time.After(15 * time.Second):
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := p.WaitOutput(wctx, ready); err != nil {
 		stop()
-		return nil, fmt.Errorf("%s: not ready after 15 s", what)
-	case <-ctx.Done():
-		stop()
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("%s: not ready: %w", what, err)
 	}
+	return stop, nil
 }
 
 func clearDir(dir string) error {

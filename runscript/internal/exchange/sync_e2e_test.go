@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leasehold/leasehold/runscript/internal/nslab"
+	"github.com/leasehold/leasehold/internal/netlab"
 )
 
 // syncScript decides by the client's MAC at leases4_committed: DROP for
@@ -27,23 +27,13 @@ esac
 // hanging script hits the timeout and the failure policy decides (continue:
 // the client gets its ACK; drop: it does not), and the server keeps serving.
 func TestSyncModeEndToEnd(t *testing.T) {
-	if why := nslab.Unavailable(); why != "" {
-		if required() {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
+	lab := netlab.NewT(t, LabOptions("lhJy"))
 	bin := t.TempDir()
 	linked4, err := goBuild(bin, "linked4", "github.com/leasehold/leasehold/runscript/internal/linked4")
 	if err != nil {
 		t.Fatal(err)
 	}
 	envdump := buildEnvdump(t)
-	lab, err := nslab.New("lhJy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(lab.Close)
 	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
 	if err != nil {
 		t.Fatal(err)
