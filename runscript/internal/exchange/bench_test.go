@@ -49,11 +49,7 @@ func TestBenchDORA(t *testing.T) {
 	if err := lab.AddAddr(ctx, lab.ClientNS, lab.ClientIf, netip.MustParsePrefix("198.18.0.2/15")); err != nil {
 		t.Fatal(err)
 	}
-	r, err := NewRunner(lab, buildEnvdump(t), filepath.Join(lab.Dir, "script"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r := runnerT(t, lab, buildEnvdump(t))
 	r.ServerCPU = "0"
 	scripts := map[string]string{"fast": "#!/bin/sh\nexit 0\n", "slow": "#!/bin/sh\nsleep 2\n"}
 	for name, body := range scripts {

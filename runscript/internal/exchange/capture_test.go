@@ -29,6 +29,18 @@ func buildEnvdump(t *testing.T) string {
 	return out
 }
 
+// runnerT is NewRunner for a test: the script directory is lab.Dir/script
+// and the runner is closed when the test ends.
+func runnerT(t *testing.T, lab *netlab.Lab, envdump string) *Runner {
+	t.Helper()
+	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
 // TestKeaCapture runs every phase against Kea 2.2 with
 // libdhcp_run_script.so and writes the recorded environments to
 // runscript/testdata/kea/<phase>/<step>.env. It is how the golden files are
@@ -50,11 +62,7 @@ func TestKeaCapture(t *testing.T) {
 	}
 	envdump := buildEnvdump(t)
 	lab := netlab.NewT(t, LabOptions("lhJk"))
-	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r := runnerT(t, lab, envdump)
 	r.Logf = t.Logf
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

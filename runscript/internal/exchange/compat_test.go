@@ -70,11 +70,7 @@ func TestCompatibility(t *testing.T) {
 	}
 
 	lab := netlab.NewT(t, LabOptions("lhJx"))
-	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r := runnerT(t, lab, envdump)
 	r.Lenient = true
 	quiet := func(string, ...any) {}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -34,11 +34,7 @@ func TestSyncModeEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	envdump := buildEnvdump(t)
-	r, err := NewRunner(lab, envdump, filepath.Join(lab.Dir, "script"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r := runnerT(t, lab, envdump)
 	script := filepath.Join(lab.Dir, "script", "decide.sh")
 	if err := os.WriteFile(script, []byte(syncScript), 0o755); err != nil {
 		t.Fatal(err)
