@@ -12,31 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/plugintest"
 	"github.com/leasehold/leasehold/lease"
 	"github.com/leasehold/leasehold/runscript"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // plugin and envdumpBin are built once by TestMain.
 var plugin, envdumpBin string
@@ -121,7 +104,7 @@ func TestPlugin(t *testing.T) {
 	t.Setenv("LEASEHOLD_LEAK_CANARY", "host-environment")
 	t.Setenv(runscript.EnvScriptsPath, scripts) // confinement read by the plugin process
 
-	logs := &syncBuffer{}
+	logs := &plugintest.LogBuffer{}
 	ctx := context.Background()
 	settings := hooks.LibrarySettings{Deadline: 3 * time.Second}
 	m, err := hooks.New(ctx, hooks.Config{
@@ -189,7 +172,7 @@ func TestPluginRefusesScript(t *testing.T) {
 	t.Setenv(runscript.EnvScriptsPath, filepath.Join(t.TempDir(), "scripts"))
 	_, err := hooks.New(context.Background(), hooks.Config{
 		Libraries: []hooks.LibraryConfig{{Library: plugin, Parameters: json.RawMessage(`{"name": "/bin/true"}`)}},
-		Logger:    slog.New(slog.NewTextHandler(&syncBuffer{}, nil)),
+		Logger:    slog.New(slog.NewTextHandler(&plugintest.LogBuffer{}, nil)),
 	})
 	if err == nil || !strings.Contains(err.Error(), `"/bin/true" is not in the allowed scripts directory`) {
 		t.Fatalf("hooks.New: %v, want the confinement error", err)

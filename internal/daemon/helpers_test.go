@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leasehold/leasehold/config"
+	"github.com/leasehold/leasehold/internal/plugintest"
 	"github.com/leasehold/leasehold/lease"
 )
 
@@ -35,22 +35,7 @@ func TestMain(m *testing.M) {
 }
 
 // syncBuffer collects a daemon's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = plugintest.LogBuffer
 
 // waitFor waits until the output has a line matching re, counting only
 // lines after the first skip matches, and returns it.

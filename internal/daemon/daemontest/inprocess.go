@@ -1,7 +1,6 @@
 package daemontest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/leasehold/leasehold/hooks"
 	"github.com/leasehold/leasehold/internal/daemon"
+	"github.com/leasehold/leasehold/internal/plugintest"
 )
 
 // ConfigRecorder is a hook library, linked into a daemon run in-process,
@@ -90,7 +90,7 @@ func (s *socketless[C]) Shutdown(ctx context.Context) error {
 // signals sent through a channel and its output collected.
 type InProcess struct {
 	Signals chan os.Signal
-	out     lockedBuffer
+	out     plugintest.LogBuffer
 	done    chan int
 }
 
@@ -127,21 +127,4 @@ func (r *InProcess) Stop() int {
 	case <-time.After(15 * time.Second):
 		return -1
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
