@@ -8,30 +8,8 @@
 package main
 
 import (
-	"github.com/leasehold/leasehold/config"
-	"github.com/leasehold/leasehold/dhcp4"
 	"github.com/leasehold/leasehold/internal/daemon"
+	"github.com/leasehold/leasehold/internal/daemon/dhcpd"
 )
 
-func main() {
-	f := daemon.V4(newServer)
-	f.Stats = daemon.CounterStats[*config.DHCP4, *dhcp4.Server, dhcp4.DropReason](counts)
-	daemon.Main(f)
-}
-
-func newServer(cfg *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], error) {
-	return daemon.Built[*config.DHCP4](dhcp4.NewServer(cfg, dhcp4.Options{
-		Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort,
-	}))
-}
-
-// counts are the server's counters for the line the daemon logs when it
-// stops.
-func counts(s *dhcp4.Server) (daemon.Counts, []uint64) {
-	c := s.Counters()
-	return daemon.Counts{
-		Received: c.Received.Total, Sent: c.Sent.Total, Dropped: c.DroppedTotal(),
-		LeasesAllocated: c.LeasesAllocated, LeasesRenewed: c.LeasesRenewed, LeasesReleased: c.LeasesReleased,
-		LeasesDeclined: c.LeasesDeclined, LeasesReclaimed: c.LeasesReclaimed,
-	}, c.Dropped[:]
-}
+func main() { daemon.Main(dhcpd.V4()) }

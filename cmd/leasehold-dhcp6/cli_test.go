@@ -3,8 +3,8 @@ package main
 import (
 	"testing"
 
-	"github.com/leasehold/leasehold/internal/daemon"
 	"github.com/leasehold/leasehold/internal/daemon/daemontest"
+	"github.com/leasehold/leasehold/internal/daemon/dhcpd"
 )
 
 // TestCommandLine checks the flags and exit codes Kea's daemon has; with
@@ -14,4 +14,4 @@ func TestCommandLine(t *testing.T) { daemontest.CheckCommandLine(t, daemontest.V
 // TestSrvConfiguredJSON runs the daemon in-process with a hook library
 // linked in and checks that dhcp6_srv_configured gets the file's Dhcp6 map
 // as json_config, at start and after SIGHUP.
-func TestSrvConfiguredJSON(t *testing.T) { daemontest.CheckSrvConfigured(t, daemon.V6(newServer)) }
+func TestSrvConfiguredJSON(t *testing.T) { daemontest.CheckSrvConfigured(t, dhcpd.V6()) }

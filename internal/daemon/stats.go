@@ -5,7 +5,7 @@ import (
 )
 
 // Counts are the totals a server's statistics line shows first. dhcp4 and
-// dhcp6 keep them in counter types of their own, so each daemon's main fills
+// dhcp6 keep them in counter types of their own, so package dhcpd fills
 // them in.
 type Counts struct {
 	Received, Sent, Dropped uint64

@@ -6,10 +6,9 @@
 package main
 
 import (
-	"github.com/leasehold/leasehold/config"
-	"github.com/leasehold/leasehold/dhcp6"
 	"github.com/leasehold/leasehold/hooks"
 	"github.com/leasehold/leasehold/internal/daemon"
+	"github.com/leasehold/leasehold/internal/daemon/dhcpd"
 	"github.com/leasehold/leasehold/runscript"
 )
 
@@ -17,13 +16,7 @@ import (
 const keaRunScript = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so"
 
 func main() {
-	f := daemon.V6(newServer)
+	f := dhcpd.V6()
 	f.Linked = map[string]hooks.Library{keaRunScript: runscript.New(runscript.Options{})}
 	daemon.Main(f)
-}
-
-func newServer(cfg *config.DHCP6, d daemon.Deps) (daemon.Server[*config.DHCP6], error) {
-	return dhcp6.NewServer(cfg, dhcp6.ServerOptions{
-		Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort,
-	})
 }
