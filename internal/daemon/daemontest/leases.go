@@ -42,69 +42,32 @@ type Lease6 struct {
 // last line without its newline (cut short by a crash) is left out, as
 // the memfile loader does.
 func Rows4(path string) ([]Lease4, error) {
-	recs, err := readCSV(path, "address", "hwaddr", "client_id", "valid_lifetime", "expire", "subnet_id", "hostname", "state")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Lease4, 0, len(recs))
-	for _, r := range recs {
-		l := Lease4{HWAddr: r.s("hwaddr"), ClientID: r.s("client_id"), Hostname: r.s("hostname")}
-		l.Addr = r.addr("address")
-		l.ValidLifetime = uint32(r.n("valid_lifetime"))
-		l.Expire = r.n("expire")
-		l.SubnetID = uint32(r.n("subnet_id"))
-		l.State = int(r.n("state"))
-		if r.err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, r.line, r.err)
+	return rows(path, func(r *record) Lease4 {
+		return Lease4{
+			Addr: r.addr("address"), HWAddr: r.s("hwaddr"), ClientID: r.s("client_id"),
+			ValidLifetime: uint32(r.n("valid_lifetime")), Expire: r.n("expire"), SubnetID: uint32(r.n("subnet_id")),
+			Hostname: r.s("hostname"), State: int(r.n("state")),
 		}
-		out = append(out, l)
-	}
-	return out, nil
+	}, "address", "hwaddr", "client_id", "valid_lifetime", "expire", "subnet_id", "hostname", "state")
 }
 
 // ReadLeases4 returns the leases a DHCPv4 lease file leaves after loading:
 // the last row of each address, without those whose last row has a valid
 // lifetime of 0 (a release).
 func ReadLeases4(path string) (map[netip.Addr]Lease4, error) {
-	rows, err := Rows4(path)
-	if err != nil {
-		return nil, err
-	}
-	m := map[netip.Addr]Lease4{}
-	for _, l := range rows {
-		if l.ValidLifetime == 0 {
-			delete(m, l.Addr)
-			continue
-		}
-		m[l.Addr] = l
-	}
-	return m, nil
+	return leases(path, Rows4, func(l Lease4) (netip.Addr, uint32) { return l.Addr, l.ValidLifetime })
 }
 
 // Rows6 is Rows4 for a DHCPv6 lease file.
 func Rows6(path string) ([]Lease6, error) {
-	recs, err := readCSV(path, "address", "duid", "valid_lifetime", "expire", "subnet_id", "pref_lifetime", "lease_type", "iaid", "prefix_len", "hostname", "hwaddr", "state")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Lease6, 0, len(recs))
-	for _, r := range recs {
-		l := Lease6{DUID: r.s("duid"), Hostname: r.s("hostname"), HWAddr: r.s("hwaddr")}
-		l.Addr = r.addr("address")
-		l.ValidLifetime = uint32(r.n("valid_lifetime"))
-		l.Expire = r.n("expire")
-		l.SubnetID = uint32(r.n("subnet_id"))
-		l.PrefLifetime = uint32(r.n("pref_lifetime"))
-		l.Type = int(r.n("lease_type"))
-		l.IAID = uint32(r.n("iaid"))
-		l.PrefixLen = int(r.n("prefix_len"))
-		l.State = int(r.n("state"))
-		if r.err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, r.line, r.err)
+	return rows(path, func(r *record) Lease6 {
+		return Lease6{
+			Addr: r.addr("address"), DUID: r.s("duid"),
+			ValidLifetime: uint32(r.n("valid_lifetime")), Expire: r.n("expire"), SubnetID: uint32(r.n("subnet_id")),
+			PrefLifetime: uint32(r.n("pref_lifetime")), Type: int(r.n("lease_type")), IAID: uint32(r.n("iaid")),
+			PrefixLen: int(r.n("prefix_len")), Hostname: r.s("hostname"), HWAddr: r.s("hwaddr"), State: int(r.n("state")),
 		}
-		out = append(out, l)
-	}
-	return out, nil
+	}, "address", "duid", "valid_lifetime", "expire", "subnet_id", "pref_lifetime", "lease_type", "iaid", "prefix_len", "hostname", "hwaddr", "state")
 }
 
 // Key6 identifies a DHCPv6 lease: its type and address (prefix).
@@ -115,14 +78,38 @@ type Key6 struct {
 
 // ReadLeases6 is ReadLeases4 for a DHCPv6 lease file.
 func ReadLeases6(path string) (map[Key6]Lease6, error) {
-	rows, err := Rows6(path)
+	return leases(path, Rows6, func(l Lease6) (Key6, uint32) { return Key6{l.Type, l.Addr}, l.ValidLifetime })
+}
+
+// rows reads the file's rows (readCSV, needing the columns need) into
+// leases with lease.
+func rows[L any](path string, lease func(*record) L, need ...string) ([]L, error) {
+	recs, err := readCSV(path, need...)
 	if err != nil {
 		return nil, err
 	}
-	m := map[Key6]Lease6{}
+	out := make([]L, 0, len(recs))
+	for _, r := range recs {
+		l := lease(r)
+		if r.err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, r.line, r.err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// leases keeps the last row of each key, dropping the keys whose last row
+// has a valid lifetime of 0.
+func leases[K comparable, L any](path string, read func(string) ([]L, error), key func(L) (K, uint32)) (map[K]L, error) {
+	rows, err := read(path)
+	if err != nil {
+		return nil, err
+	}
+	m := map[K]L{}
 	for _, l := range rows {
-		k := Key6{l.Type, l.Addr}
-		if l.ValidLifetime == 0 {
+		k, valid := key(l)
+		if valid == 0 {
 			delete(m, k)
 			continue
 		}
