@@ -52,21 +52,19 @@ func (r *RelayLink) StartAgent4(server netip.Addr) (*RelayAgent, error) {
 	if err != nil {
 		return nil, err
 	}
-	go a.run(func(buf []byte) (bool, error) {
+	go a.run(func(buf []byte) (int, int, net.Addr, error) {
 		n, cm, src, err := conn.ReadFrom(buf)
-		if err != nil {
-			return false, nil
+		if cm == nil {
+			return n, 0, src, err
 		}
-		out, dst, err := a.relay(buf[:n], cm != nil && cm.IfIndex == a.down.Index, src)
-		if err != nil || out == nil {
-			return true, err
-		}
-		var ocm *ipv4.ControlMessage
+		return n, cm.IfIndex, src, err
+	}, a.relay, func(out []byte, dst *net.UDPAddr) error {
+		var cm *ipv4.ControlMessage
 		if dst.Port == 68 {
-			ocm = &ipv4.ControlMessage{IfIndex: a.down.Index}
+			cm = &ipv4.ControlMessage{IfIndex: a.down.Index}
 		}
-		_, err = conn.WriteTo(out, ocm, dst)
-		return true, err
+		_, err := conn.WriteTo(out, cm, dst)
+		return err
 	})
 	return r.lab.addAgent(&a.RelayAgent), nil
 }
@@ -98,17 +96,15 @@ func (r *RelayLink) StartAgent6() (*RelayAgent, error) {
 	if err != nil {
 		return nil, err
 	}
-	go a.run(func(buf []byte) (bool, error) {
+	go a.run(func(buf []byte) (int, int, net.Addr, error) {
 		n, cm, src, err := conn.ReadFrom(buf)
-		if err != nil {
-			return false, nil
+		if cm == nil {
+			return n, 0, src, err
 		}
-		out, dst, err := a.relay(buf[:n], cm != nil && cm.IfIndex == a.down.Index, src.(*net.UDPAddr))
-		if err != nil || out == nil {
-			return true, err
-		}
-		_, err = conn.WriteTo(out, nil, dst)
-		return true, err
+		return n, cm.IfIndex, src, err
+	}, a.relay, func(out []byte, dst *net.UDPAddr) error {
+		_, err := conn.WriteTo(out, nil, dst)
+		return err
 	})
 	return r.lab.addAgent(&a.RelayAgent), nil
 }
@@ -137,15 +133,22 @@ func (a *RelayAgent) open(r *RelayLink, listen func() (net.PacketConn, error), c
 	return nil
 }
 
-// run calls step until it reports the socket closed, keeping the errors
-// it returns.
-func (a *RelayAgent) run(step func(buf []byte) (open bool, err error)) {
+// run relays the messages read returns (with the index of the interface
+// each came in on, 0 if unknown) until the socket is closed: relay says
+// what to send where, write sends it. It keeps the errors.
+func (a *RelayAgent) run(read func([]byte) (n, ifIndex int, src net.Addr, err error),
+	relay func(p []byte, fromFar bool, src net.Addr) ([]byte, *net.UDPAddr, error),
+	write func([]byte, *net.UDPAddr) error) {
 	defer close(a.stopped)
 	buf := make([]byte, 1500)
 	for {
-		open, err := step(buf)
-		if !open {
+		n, ifIndex, src, err := read(buf)
+		if err != nil {
 			return
+		}
+		out, dst, err := relay(buf[:n], ifIndex == a.down.Index, src)
+		if err == nil && out != nil {
+			err = write(out, dst)
 		}
 		if err != nil {
 			a.mu.Lock()
@@ -282,7 +285,7 @@ const (
 // client message that arrived on the far link goes to the servers in a
 // RELAY-FORW, a RELAY-REPL's relay-msg to the client it names. Anything
 // else (our own traffic, messages for other agents) is left alone.
-func (a *relayAgent6) relay(p []byte, fromFar bool, src *net.UDPAddr) ([]byte, *net.UDPAddr, error) {
+func (a *relayAgent6) relay(p []byte, fromFar bool, src net.Addr) ([]byte, *net.UDPAddr, error) {
 	if len(p) < 4 {
 		return nil, nil, fmt.Errorf("%d bytes from %v", len(p), src)
 	}
@@ -317,7 +320,11 @@ func (a *relayAgent6) relay(p []byte, fromFar bool, src *net.UDPAddr) ([]byte, *
 	case p[0] >= 1 && p[0] <= 11 && fromFar:
 		fw := []byte{msgRelayForw, 0}
 		link := a.link.As16()
-		fw = append(append(fw, link[:]...), src.IP.To16()...)
+		peer, ok := src.(*net.UDPAddr)
+		if !ok {
+			return nil, nil, fmt.Errorf("a client message from %v, not a UDP address", src)
+		}
+		fw = append(append(fw, link[:]...), peer.IP.To16()...)
 		fw = binary.BigEndian.AppendUint16(fw, optIfaceID)
 		fw = binary.BigEndian.AppendUint16(fw, uint16(len(a.ifaceID)))
 		fw = append(fw, a.ifaceID...)
