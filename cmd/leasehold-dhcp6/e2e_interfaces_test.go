@@ -21,7 +21,10 @@ func TestReloadInterfaces6(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if2 := ownLink(t, lab, c2, netip.MustParsePrefix("2001:db8:5::1/64"))
+	if2, err := lab.OwnLink(timeout(t, 10*time.Second), c2, netip.MustParsePrefix("2001:db8:5::1/64"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	lf := leaseFile(lab)
 	cfg := daemontest.Config6(lab, lf)
 	cfg.M["valid-lifetime"], cfg.M["preferred-lifetime"] = 600, 300
@@ -80,26 +83,4 @@ func TestReloadInterfaces6(t *testing.T) {
 	if !held(ls, typeNA, first, duidLL(lab.FirstClient())) {
 		t.Errorf("the lease file lacks the first client's lease of %v: %s", first, describe(ls))
 	}
-}
-
-// ownLink turns client c's bridge port in the server namespace into a
-// link of its own, a second server interface holding p, and returns its
-// name.
-func ownLink(t *testing.T, lab *netlab.Lab, c *netlab.Client, p netip.Prefix) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := lab.Run(ctx, lab.ServerNS, "sysctl", "-qw", "net.ipv6.conf."+c.Port+".disable_ipv6=0"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lab.IP(ctx, lab.ServerNS, "link", "set", c.Port, "nomaster"); err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.AddAddr(ctx, lab.ServerNS, c.Port, p); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lab.LinkLocal(lab.ServerNS, c.Port); err != nil {
-		t.Fatal(err)
-	}
-	return c.Port
 }

@@ -245,3 +245,38 @@ func TestRelayLinkRoutes(t *testing.T) {
 		t.Errorf("third relay link without Addr4: %v", err)
 	}
 }
+
+// TestOwnLink: a client whose port became a link of its own reaches the
+// server's address there, IPv4 and IPv6, and not the server bridge's.
+func TestOwnLink(t *testing.T) {
+	l := NewT(t, Options{Prefix: testPrefix})
+	ctx := testCtx(t, 20*time.Second)
+	cs, err := l.Clients(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct{ server, client string }{
+		{"198.51.100.1/24", "198.51.100.2/24"},
+		{"2001:db8:5::1/64", "2001:db8:5::2/64"},
+	} {
+		c := cs[i+1]
+		name, err := l.OwnLink(ctx, c, netip.MustParsePrefix(tc.server))
+		if err != nil || name != c.Port {
+			t.Fatalf("OwnLink: %q, %v; want %q", name, err, c.Port)
+		}
+		if err := l.AddAddr(ctx, c.NS, c.If, netip.MustParsePrefix(tc.client)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Ping(ctx, c.NS, netip.MustParsePrefix(tc.server).Addr()); err != nil {
+			t.Errorf("to the server on its own link: %v", err)
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := l.AddAddr(ctx, cs[1].NS, cs[1].If, netip.MustParsePrefix("192.0.2.77/24")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Ping(short, cs[1].NS, l.ServerAddr4.Addr()); err == nil {
+		t.Error("a client on its own link reached the server bridge's address")
+	}
+}

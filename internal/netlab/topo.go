@@ -282,3 +282,28 @@ func killInNamespaces(namespaces []string) []int {
 	}
 	return killed
 }
+
+// OwnLink takes client c's port off the server bridge and makes it an
+// interface of the server namespace holding p: c's link becomes one of its
+// own, a second server interface, whose name OwnLink returns. Ports have
+// IPv6 off; for an IPv6 p it is turned on and OwnLink returns once the
+// port's link-local address is usable.
+func (l *Lab) OwnLink(ctx context.Context, c *Client, p netip.Prefix) (string, error) {
+	if p.Addr().Is6() {
+		if err := l.sysctl(l.ServerNS, map[string]string{"net/ipv6/conf/" + c.Port + "/disable_ipv6": "0"}); err != nil {
+			return "", err
+		}
+	}
+	if err := l.ip(l.ServerNS, "link", "set", c.Port, "nomaster"); err != nil {
+		return "", err
+	}
+	if err := l.addAddr(ctx, l.ServerNS, c.Port, p); err != nil {
+		return "", err
+	}
+	if p.Addr().Is6() {
+		if err := l.waitLinkLocal(l.ServerNS, c.Port); err != nil {
+			return "", err
+		}
+	}
+	return c.Port, nil
+}
