@@ -32,8 +32,11 @@
 // namespace with InNS.
 //
 // The clients helpers run dhclient, udhcpc and dhcpcd with private lease,
-// pid, config and script files; StartKea runs ISC Kea as a reference
-// server; StartCapture writes pcap files.
+// pid, config and script files (DeclineScript makes dhclient decline its
+// first lease); StartKea runs ISC Kea as a reference server; StartCapture
+// writes pcap files; RelayLink.StartAgent4 and StartAgent6 run DHCP relay
+// agents in a relay link's router; OwnLink gives a client a link of its own
+// to the server.
 //
 // A test:
 //
