@@ -52,13 +52,7 @@ func (r *RelayLink) StartAgent4(server netip.Addr) (*RelayAgent, error) {
 	if err != nil {
 		return nil, err
 	}
-	go a.run(func(buf []byte) (int, int, net.Addr, error) {
-		n, cm, src, err := conn.ReadFrom(buf)
-		if cm == nil {
-			return n, 0, src, err
-		}
-		return n, cm.IfIndex, src, err
-	}, a.relay, func(out []byte, dst *net.UDPAddr) error {
+	go a.run(withIfIndex(conn.ReadFrom, func(cm *ipv4.ControlMessage) int { return cm.IfIndex }), a.relay, func(out []byte, dst *net.UDPAddr) error {
 		var cm *ipv4.ControlMessage
 		if dst.Port == 68 {
 			cm = &ipv4.ControlMessage{IfIndex: a.down.Index}
@@ -96,13 +90,7 @@ func (r *RelayLink) StartAgent6() (*RelayAgent, error) {
 	if err != nil {
 		return nil, err
 	}
-	go a.run(func(buf []byte) (int, int, net.Addr, error) {
-		n, cm, src, err := conn.ReadFrom(buf)
-		if cm == nil {
-			return n, 0, src, err
-		}
-		return n, cm.IfIndex, src, err
-	}, a.relay, func(out []byte, dst *net.UDPAddr) error {
+	go a.run(withIfIndex(conn.ReadFrom, func(cm *ipv6.ControlMessage) int { return cm.IfIndex }), a.relay, func(out []byte, dst *net.UDPAddr) error {
 		_, err := conn.WriteTo(out, nil, dst)
 		return err
 	})
@@ -155,6 +143,19 @@ func (a *RelayAgent) run(read func([]byte) (n, ifIndex int, src net.Addr, err er
 			a.errs = append(a.errs, err)
 			a.mu.Unlock()
 		}
+	}
+}
+
+// withIfIndex turns an ipv4 or ipv6 PacketConn's ReadFrom into what run
+// reads with: the index of the interface each message came in on, 0 when
+// the control message is missing.
+func withIfIndex[CM any](read func([]byte) (int, *CM, net.Addr, error), index func(*CM) int) func([]byte) (int, int, net.Addr, error) {
+	return func(buf []byte) (int, int, net.Addr, error) {
+		n, cm, src, err := read(buf)
+		if cm == nil {
+			return n, 0, src, err
+		}
+		return n, index(cm), src, err
 	}
 }
 
