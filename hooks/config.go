@@ -84,8 +84,10 @@ type LibrarySettings struct {
 	// fails: error, missed deadline, plugin down or restarting (JSON
 	// "failure-policy": "continue" (default) or "drop").
 	FailurePolicy NextStep
-	// ObserverBuffer is the capacity of the observe-only queue (JSON
-	// "observer-buffer", default 4096 events).
+	// ObserverBuffer bounds the library's observe-only events in flight
+	// (JSON "observer-buffer", default 4096 events): queued, being written,
+	// in the socket or read by the plugin and not yet handled (see the
+	// package doc, Observers).
 	ObserverBuffer int
 	// ObserverBlock chooses back-pressure when the observer queue is full:
 	// the packet waits for room up to Deadline, then the event is counted
