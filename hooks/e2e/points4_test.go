@@ -36,10 +36,8 @@ func TestPoints4(t *testing.T) {
 		return c.Query == "DHCPRELEASE"
 	}))
 
-	// Kea also passes json_config here; leasehold's dhcp4 does not yet
-	// (reported), so only the call itself is checked.
-	if c := one(t, cs, "dhcp4_srv_configured"); c.N != 1 {
-		t.Errorf("dhcp4_srv_configured was call %d, want the first, before any packet", c.N)
+	if c := one(t, cs, "dhcp4_srv_configured"); c.N != 1 || !c.Config {
+		t.Errorf("dhcp4_srv_configured was call %d (json_config set: %v), want the first, before any packet, with json_config", c.N, c.Config)
 	}
 	if !strings.Contains(d.Proc.Output(), "hook library loaded") {
 		t.Errorf("the server did not log the library's load:\n%s", d.Proc.Output())

@@ -66,11 +66,8 @@ func TestPoints6(t *testing.T) {
 	}
 	pfx := netip.MustParsePrefix(prefix)
 
-	// Kea also passes json_config here; the daemon does not yet give the
-	// server its configuration's JSON (reported), so only the call is
-	// checked.
-	if c := one(t, cs, "dhcp6_srv_configured"); c.N != 1 {
-		t.Errorf("dhcp6_srv_configured was call %d, want the first, before any packet", c.N)
+	if c := one(t, cs, "dhcp6_srv_configured"); c.N != 1 || !c.Config {
+		t.Errorf("dhcp6_srv_configured was call %d (json_config set: %v), want the first, before any packet, with json_config", c.N, c.Config)
 	}
 	// leases checks that ls are the client's address and prefix.
 	leases := func(c record.Call, ls []record.Lease) {
