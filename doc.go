@@ -28,7 +28,7 @@
 //
 //	cfg, err := config.Parse([]byte(keaJSON))
 //	store, err := lease.OpenMemfile(ctx, lease.MemfileOptions{V4Path: path, Persist: true})
-//	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.Options{Store: store})
+//	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.ServerOptions{Store: store})
 //	err = srv.Serve(ctx)
 //
 // # Where to start reading

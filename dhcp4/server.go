@@ -19,8 +19,8 @@ import (
 	"github.com/leasehold/leasehold/lease"
 )
 
-// Options are what a Server needs besides its configuration.
-type Options struct {
+// ServerOptions are what a Server needs besides its configuration.
+type ServerOptions struct {
 	// Store holds the leases. Required. The daemon opens a memfile store
 	// per the configuration's lease-database.
 	Store lease.Store
@@ -127,7 +127,7 @@ type Reply struct {
 //
 // Every packet dropped without a reply is counted under a DropReason.
 type Server struct {
-	opts  Options
+	opts  ServerOptions
 	store lease.Store
 	hooks *hooks.Manager
 	now   func() time.Time
@@ -163,9 +163,9 @@ type Server struct {
 
 // NewServer checks cfg and builds a server. Nothing is opened until
 // Serve.
-func NewServer(cfg *config.DHCP4, opts Options) (*Server, error) {
+func NewServer(cfg *config.DHCP4, opts ServerOptions) (*Server, error) {
 	if opts.Store == nil {
-		return nil, errors.New("dhcp4: Options.Store is required")
+		return nil, errors.New("dhcp4: ServerOptions.Store is required")
 	}
 	v, err := newView(cfg)
 	if err != nil {

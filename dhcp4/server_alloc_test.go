@@ -29,7 +29,7 @@ func TestHandleAllocs(t *testing.T) {
 		"subnet4": [{"id": 1, "subnet": "198.18.0.0/15", "interface": "eth0",
 			"pools": [{"pool": "198.18.0.10 - 198.19.255.250"}],
 			"option-data": [{"name": "routers", "data": "198.18.0.1"}]}]`),
-		Options{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

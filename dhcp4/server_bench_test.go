@@ -29,7 +29,7 @@ func srvBenchServer(b *testing.B) (*Server, [][]byte, [][]byte) {
 			"pools": [{"pool": "198.18.0.10 - 198.19.255.250"}],
 			"option-data": [{"name": "routers", "data": "198.18.0.1"},
 				{"name": "domain-name-servers", "data": "198.18.0.53"}]}]`),
-		Options{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)
 	}

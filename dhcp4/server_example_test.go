@@ -30,7 +30,7 @@ func ExampleServer_Handle() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func ExampleServer_Serve() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.Options{Store: store})
+	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.ServerOptions{Store: store})
 	if err != nil {
 		log.Fatal(err)
 	}

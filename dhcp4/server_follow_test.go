@@ -56,7 +56,7 @@ func testServeFollows(t *testing.T, socketType string) {
 	defer mem.Close()
 	store := &syncStore{Memfile: mem}
 	logs := &followLog{}
-	s, err := NewServer(hConfig(t, conf(lab.ServerIf)), Options{Store: store, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	s, err := NewServer(hConfig(t, conf(lab.ServerIf)), ServerOptions{Store: store, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestServeStarRereadsInterfaces(t *testing.T) {
 	}
 	defer store.Close()
 
-	missing, err := NewServer(hConfig(t, conf(`"`+lab.ServerIf+`", "hrnone0"`)), Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	missing, err := NewServer(hConfig(t, conf(`"`+lab.ServerIf+`", "hrnone0"`)), ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestServeStarRereadsInterfaces(t *testing.T) {
 		t.Errorf("Serve with a missing interface at start-up: %v, want an error naming it", err)
 	}
 
-	s, err := NewServer(hConfig(t, conf(`"*"`)), Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	s, err := NewServer(hConfig(t, conf(`"*"`)), ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

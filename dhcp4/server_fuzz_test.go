@@ -56,7 +56,7 @@ func FuzzHandle(f *testing.F) {
 		f.Fatal(err)
 	}
 	now := time.Unix(1_800_000_000, 0)
-	s, err := NewServer(hConfig(f, srvFuzzCfg), Options{Store: store, Logger: slog.New(slog.DiscardHandler),
+	s, err := NewServer(hConfig(f, srvFuzzCfg), ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)

@@ -57,7 +57,7 @@ const hBasic = `
 			{"name": "domain-name", "data": "example.org"},
 			{"name": "ntp-servers", "data": "192.0.2.123"}]}]`
 
-func newHarness(t *testing.T, body string, mods ...func(*Options)) *harness {
+func newHarness(t *testing.T, body string, mods ...func(*ServerOptions)) *harness {
 	t.Helper()
 	store, err := lease.OpenMemfile(context.Background(), lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -65,7 +65,7 @@ func newHarness(t *testing.T, body string, mods ...func(*Options)) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	h := &harness{t: t, store: store, now: hStart}
-	opts := Options{Store: store, Now: func() time.Time {
+	opts := ServerOptions{Store: store, Now: func() time.Time {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		return h.now
@@ -254,8 +254,8 @@ func syncLib(fn func(hooks.Point, *hooks.Args) hooks.NextStep, points ...hooks.P
 }
 
 // withHooks loads libs, in order, into a hooks manager for the server.
-func withHooks(t *testing.T, libs ...*hookLib) func(*Options) {
-	return func(o *Options) {
+func withHooks(t *testing.T, libs ...*hookLib) func(*ServerOptions) {
+	return func(o *ServerOptions) {
 		cfg := hooks.Config{Logger: slog.New(slog.DiscardHandler)}
 		for i, l := range libs {
 			cfg.Libraries = append(cfg.Libraries, hooks.LibraryConfig{Library: "test-" + string(rune('a'+i)), Linked: l})

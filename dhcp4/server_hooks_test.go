@@ -302,7 +302,7 @@ func TestSrvConfiguredDrop(t *testing.T) {
 	}, hooks.Dhcp4SrvConfigured)
 	store, _ := lease.OpenMemfile(context.Background(), lease.MemfileOptions{})
 	defer store.Close()
-	o := Options{Store: store}
+	o := ServerOptions{Store: store}
 	withHooks(t, lib)(&o)
 	_, err := NewServer(hConfig(t, hBasic), o)
 	if err == nil || !strings.Contains(err.Error(), "not today") {

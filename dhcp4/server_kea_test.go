@@ -285,7 +285,7 @@ func TestKeaCompare(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer store.Close()
-			srv, err := NewServer(cfg, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+			srv, err := NewServer(cfg, ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,7 +34,7 @@ func TestServeInNamespace(t *testing.T) {
 		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24",
 			"pools": [{"pool": "192.0.2.100 - 192.0.2.199"}],
 			"option-data": [{"name": "routers", "data": "192.0.2.1"}]}]`)
-	s, err := NewServer(cfg, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	s, err := NewServer(cfg, ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestServeReopensOnInterfaceChange(t *testing.T) {
 		return `"interfaces-config": {"interfaces": ["` + iface + `"]},
 		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.100 - 192.0.2.199"}]}]`
 	}
-	s, err := NewServer(hConfig(t, body(lab.ServerIf)), Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	s, err := NewServer(hConfig(t, body(lab.ServerIf)), ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

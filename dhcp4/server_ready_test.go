@@ -23,7 +23,7 @@ func TestReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	s, err := NewServer(hConfig(t, hBasic), Options{Store: store, Conns: []net.PacketConn{pc}, Logger: slog.New(slog.DiscardHandler)})
+	s, err := NewServer(hConfig(t, hBasic), ServerOptions{Store: store, Conns: []net.PacketConn{pc}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/leasehold/leasehold/internal/engine"
 )
 
-// Serve opens the sockets (or uses Options.Conns), runs the packet loop
+// Serve opens the sockets (or uses ServerOptions.Conns), runs the packet loop
 // and the lease reclamation timers, and blocks until ctx ends or Shutdown
 // is called. Packets already read when it stops are finished: their
 // leases synced and their replies sent.
@@ -76,7 +76,7 @@ func (s *Server) begin(ctx context.Context) (context.Context, func(), error) {
 }
 
 // DefaultSyncInterval is the group-commit window Serve uses when
-// Options.SyncInterval is 0: a reply that promises a lease waits up to
+// ServerOptions.SyncInterval is 0: a reply that promises a lease waits up to
 // 1 ms more when the previous sync was that recent, and one fsync covers
 // what arrived meanwhile. Measured with the bench at 2k-5k DORA/s: a third
 // as many fsyncs, a fifth as many sends, 25-40% less CPU per DORA, about
@@ -90,7 +90,7 @@ const DefaultSyncInterval = time.Millisecond
 // the next batch. With a committer the reader goes on during a sync with
 // whatever has arrived, a few packets a batch under load, so the batches
 // of one window must fit the queue.
-func engineConfig(o Options, c engine.Config) engine.Config {
+func engineConfig(o ServerOptions, c engine.Config) engine.Config {
 	c.SyncInline = !o.Committer
 	switch {
 	case o.SyncInterval == 0:

@@ -52,14 +52,14 @@ type served struct {
 	done  chan error
 }
 
-func newServed(t *testing.T, body string, mods ...func(*Options)) *served {
+func newServed(t *testing.T, body string, mods ...func(*ServerOptions)) *served {
 	t.Helper()
 	mem, err := lease.OpenMemfile(context.Background(), lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := &syncStore{Memfile: mem}
-	mods = append([]func(*Options){func(o *Options) { o.Store = st }}, mods...)
+	mods = append([]func(*ServerOptions){func(o *ServerOptions) { o.Store = st }}, mods...)
 	h := newHarness(t, body, mods...)
 	h.s.testIfaces = []ifaceInfo{{}, {name: "lo", known: true}, {name: "eth0", addr: hSrvAddr, served: true, known: true}}
 	sv := &served{harness: h, conn: engine.NewMemConn(4096, 4096), store: st, done: make(chan error, 1)}
@@ -136,7 +136,7 @@ func TestServeDORA(t *testing.T) {
 func TestServeOverload(t *testing.T) {
 	sv := newServed(t, `"interfaces-config": {"interfaces": ["eth0"]},
 		"subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "interface": "eth0",
-		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`, func(o *Options) { o.Committer = true })
+		"pools": [{"pool": "192.0.2.10 - 192.0.2.250"}]}]`, func(o *ServerOptions) { o.Committer = true })
 	hold := make(chan struct{})
 	sv.store.hold.Store(&hold)
 	var once sync.Once

@@ -327,7 +327,7 @@ func writeRaw(rs *sock.RawSender, p *engine.Packet) error {
 	return rs.Send(p.Buf[:p.N], net.HardwareAddr(p.HWAddr[:6]), p.Src, p.Dst)
 }
 
-// callerConn is a socket from Options.Conns (x/net with IP_PKTINFO), with
+// callerConn is a socket from ServerOptions.Conns (x/net with IP_PKTINFO), with
 // raw senders opened on demand per interface when the configuration asks
 // for raw replies and the process may open them.
 type callerConn struct {
@@ -380,7 +380,7 @@ func (r *rawSenders) close() {
 	}
 }
 
-// callerConns wraps Options.Conns.
+// callerConns wraps ServerOptions.Conns.
 func (s *Server) callerConns(ic config.InterfacesConfig) ([]engine.Conn, func(), error) {
 	var raw *rawSenders
 	if ic.DHCPSocketType != "udp" {
@@ -395,7 +395,7 @@ func (s *Server) callerConns(ic config.InterfacesConfig) ([]engine.Conn, func(),
 	for _, pc := range s.opts.Conns {
 		uc, ok := pc.(*net.UDPConn)
 		if !ok {
-			return nil, closeAll, fmt.Errorf("dhcp4: Options.Conns: %T is not a *net.UDPConn", pc)
+			return nil, closeAll, fmt.Errorf("dhcp4: ServerOptions.Conns: %T is not a *net.UDPConn", pc)
 		}
 		c, err := engine.NewUDPConn(uc)
 		if err != nil {

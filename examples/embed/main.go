@@ -40,7 +40,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.Options{Store: store})
+	srv, err := dhcp4.NewServer(cfg.DHCP4, dhcp4.ServerOptions{Store: store})
 	if err != nil {
 		log.Fatal(err)
 	}

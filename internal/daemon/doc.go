@@ -4,7 +4,7 @@
 //
 //	func main() {
 //		daemon.Main(daemon.V4(func(c *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], error) {
-//			return dhcp4.NewServer(c, dhcp4.Options{Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort})
+//			return dhcp4.NewServer(c, dhcp4.ServerOptions{Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort})
 //		}))
 //	}
 //

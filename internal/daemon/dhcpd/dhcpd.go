@@ -19,7 +19,7 @@ import (
 // V4 is the leasehold-dhcp4 daemon.
 func V4() daemon.Family[*config.DHCP4] {
 	f := daemon.V4(func(cfg *config.DHCP4, d daemon.Deps) (daemon.Server[*config.DHCP4], error) {
-		return daemon.Built[*config.DHCP4](dhcp4.NewServer(cfg, dhcp4.Options{
+		return daemon.Built[*config.DHCP4](dhcp4.NewServer(cfg, dhcp4.ServerOptions{
 			Store: d.Store, Hooks: d.Hooks, Logger: d.Logger, Port: d.Port, ClientPort: d.ClientPort,
 		}))
 	})
