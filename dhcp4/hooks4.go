@@ -9,6 +9,7 @@ import (
 
 	"github.com/leasehold/leasehold/config"
 	"github.com/leasehold/leasehold/hooks"
+	"github.com/leasehold/leasehold/internal/sock"
 	"github.com/leasehold/leasehold/lease"
 )
 
@@ -66,7 +67,10 @@ func cloneBytes(b []byte) []byte { return append([]byte(nil), b...) }
 //   - source: the client's chaddr, for a query that did not pass a relay
 //     (giaddr 0) and names an Ethernet address (htype 1, hlen 6): the
 //     client sent the frame itself. A relayed query's frame comes from the
-//     relay (or the last router), whose address only the frame holds.
+//     relay (or the last router in front of the server): its address is
+//     read from the kernel's neighbour table (sock.SenderMAC), where the
+//     relay's ARP request for the server left it. Without an entry it is
+//     nil.
 func (w *worker) queryAddr(q []byte) hooks.Addressing {
 	m := w.x.meta
 	qa := hooks.Addressing{Local: netip.AddrPortFrom(m.Dst, uint16(w.s.opts.Port)), Remote: m.Src,
@@ -83,7 +87,13 @@ func (w *worker) queryAddr(q []byte) hooks.Addressing {
 		}
 	}
 	const htype, hlen, giaddr, chaddr = 1, 2, 24, 28
-	if len(q) >= chaddr+6 && q[htype] == 1 && q[hlen] == 6 && [4]byte(q[giaddr:giaddr+4]) == [4]byte{} {
+	switch {
+	case len(q) < chaddr+6:
+	case [4]byte(q[giaddr:giaddr+4]) != [4]byte{}:
+		if mac, ok := sock.SenderMAC(m.IfIndex, m.Src.Addr()); ok {
+			qa.RemoteHWAddr, qa.RemoteHWType = mac, 1
+		}
+	case q[htype] == 1 && q[hlen] == 6:
 		qa.RemoteHWAddr, qa.RemoteHWType = cloneBytes(q[chaddr:chaddr+6]), 1
 	}
 	return qa

@@ -132,25 +132,6 @@ type serverDiff struct{ phase, step, key string }
 
 var serverDiffs = map[serverDiff]string{}
 
-// relayedSteps are the steps whose queries come through a relay. Kea reads
-// a query's frame on its raw socket and gives the relay's MAC as
-// QUERY4_REMOTE_HWADDR; leasehold receives on UDP sockets and knows the
-// source MAC only of a query the client sent itself (its chaddr), so a
-// relayed query's is empty.
-var relayedSteps = []struct{ phase, step string }{
-	{"v4", "09-c-relayed-dora"}, {"v4", "10-c-relayed-discover-bound"}, {"v4", "11-c-relayed-renew"},
-	{"v4", "12-c-relayed-release"}, {"v4", "14-g-option82-order"}, {"v4", "15-e-odd-hostname-dora"},
-	{"v4-remove", "01-f-relayed-dora"},
-}
-
-func init() {
-	for _, s := range relayedSteps {
-		for _, k := range []string{"QUERY4_REMOTE_HWADDR", "QUERY4_REMOTE_HWADDR_TYPE"} {
-			serverDiffs[serverDiff{s.phase, s.step, k}] = "dhcp4: UDP sockets do not give a relayed query's source MAC"
-		}
-	}
-}
-
 // checkGolden compares a live Kea run with the captures in testdata/kea:
 // a difference means Kea's behaviour or the scenario changed, and the
 // golden files need a new capture.
