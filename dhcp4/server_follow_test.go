@@ -40,7 +40,7 @@ func testServeFollows(t *testing.T, socketType string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if2 := ownLink4(t, lab, c2, netip.MustParsePrefix("198.51.100.1/24"))
+	if2 := lab.OwnLinkT(t, c2, netip.MustParsePrefix("198.51.100.1/24"))
 	conf := func(ifaces ...string) string {
 		return fmt.Sprintf(`"interfaces-config": {"interfaces": ["%s"], "dhcp-socket-type": %q},
 		"valid-lifetime": 600,
@@ -60,7 +60,7 @@ func testServeFollows(t *testing.T, socketType string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stopServe := followServe(t, lab, s)
+	stopServe := lab.ServeT(t, s)
 	defer stopServe()
 
 	relayed := socketType == "udp"
@@ -214,7 +214,7 @@ func TestServeStarRereadsInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stopServe := followServe(t, lab, s)
+	stopServe := lab.ServeT(t, s)
 	defer stopServe()
 	cl1 := newFollowClient(t, lab, lab.FirstClient(), false, netip.Prefix{})
 	if got := cl1.exchange(client{typ: Discover, xid: 1}, time.Second); got == nil || cl1.lastType != unix.PACKET_HOST {
@@ -222,7 +222,7 @@ func TestServeStarRereadsInterfaces(t *testing.T) {
 	}
 	star := followUnit(s, "*")
 
-	if2 := ownLink4(t, lab, c2, netip.MustParsePrefix("198.51.100.1/24"))
+	if2 := lab.OwnLinkT(t, c2, netip.MustParsePrefix("198.51.100.1/24"))
 	reconfigure(t, s, conf(`"*"`))
 	cl2 := newFollowClient(t, lab, c2, false, netip.Prefix{})
 	got := cl2.exchange(client{typ: Discover, xid: 2}, time.Second)
@@ -231,33 +231,6 @@ func TestServeStarRereadsInterfaces(t *testing.T) {
 	}
 	if u := followUnit(s, "*"); u != star || s.opened.Load() != 1 {
 		t.Errorf("the socket of \"*\" was reopened (%d opened)", s.opened.Load())
-	}
-}
-
-// followServe runs s.Serve in the lab's server namespace until the
-// returned function shuts it down.
-func followServe(t *testing.T, lab *netlab.Lab, s *Server) func() {
-	t.Helper()
-	errc := make(chan error, 1)
-	// Serve opens and closes its sockets on its own goroutine, which InNS
-	// keeps in the server's namespace.
-	go func() { errc <- lab.InNS(lab.ServerNS, func() error { return s.Serve(context.Background()) }) }()
-	select {
-	case <-s.Ready():
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve not ready after 10 s")
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
 	}
 }
 
@@ -278,22 +251,6 @@ func followUnit(s *Server, name string) *ifSockets {
 		}
 	}
 	return nil
-}
-
-// ownLink4 turns client c's bridge port in the server namespace into a
-// link of its own, a second server interface holding p, and returns its
-// name.
-func ownLink4(t *testing.T, lab *netlab.Lab, c *netlab.Client, p netip.Prefix) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := lab.IP(ctx, lab.ServerNS, "link", "set", c.Port, "nomaster"); err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.AddAddr(ctx, lab.ServerNS, c.Port, p); err != nil {
-		t.Fatal(err)
-	}
-	return c.Port
 }
 
 // followLog is a log destination tests read while the server writes.

@@ -28,7 +28,7 @@ func TestServeFollowsInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if2 := ownLink(t, lab, c2, netip.MustParsePrefix("2001:db8:5::1/64"))
+	if2 := lab.OwnLinkT(t, c2, netip.MustParsePrefix("2001:db8:5::1/64"))
 	conf := func(ifaces ...string) *config.DHCP6 {
 		return parseCfg(t, fmt.Sprintf(`{"Dhcp6": {
   "interfaces-config": {"interfaces": ["%s"]},
@@ -47,27 +47,7 @@ func TestServeFollowsInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errc := make(chan error, 1)
-	// Serve opens and closes its sockets on its own goroutine, which
-	// InNS keeps in the server's namespace.
-	go func() { errc <- lab.InNS(lab.ServerNS, func() error { return s.Serve(context.Background()) }) }()
-	select {
-	case <-s.Ready():
-	case err := <-errc:
-		t.Fatalf("Serve: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve not ready after 10 s")
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-		if err := <-errc; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
+	defer lab.ServeT(t, s)()
 	cl1, cl2 := newNSClient(t, lab, lab.FirstClient()), newNSClient(t, lab, c2)
 	subnet1, subnet5 := netip.MustParsePrefix("2001:db8:1::/64"), netip.MustParsePrefix("2001:db8:5::/64")
 	opened := func() int {
@@ -143,28 +123,6 @@ func TestServeFollowsInterfaces(t *testing.T) {
 	if l, err := store.Get6(context.Background(), lease.TypeNA, adv.addr); err != nil || !bytes.Equal(l.DUID, duidLL(0x11)) {
 		t.Errorf("lease of %v after the reconfigurations: %+v, %v", adv.addr, l, err)
 	}
-}
-
-// ownLink turns client c's bridge port in the server namespace into a
-// link of its own, a second server interface holding p, and returns its
-// name.
-func ownLink(t *testing.T, lab *netlab.Lab, c *netlab.Client, p netip.Prefix) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := lab.Run(ctx, lab.ServerNS, "sysctl", "-qw", "net.ipv6.conf."+c.Port+".disable_ipv6=0"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lab.IP(ctx, lab.ServerNS, "link", "set", c.Port, "nomaster"); err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.AddAddr(ctx, lab.ServerNS, c.Port, p); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lab.LinkLocal(lab.ServerNS, c.Port); err != nil {
-		t.Fatal(err)
-	}
-	return c.Port
 }
 
 // nsClient is a DHCPv6 client socket on port 546 in a client's namespace.

@@ -1,9 +1,12 @@
 package netlab
 
 import (
+	"context"
+	"net/netip"
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Required reports whether namespace tests must run rather than skip: in CI
@@ -96,4 +99,50 @@ func RequireTool(t testing.TB, name string) string {
 		skipOrFail(t, name+" is not installed (scripts/install-deps installs it)")
 	}
 	return p
+}
+
+// Server is what ServeT runs: the dhcp4 and dhcp6 servers.
+type Server interface {
+	Serve(ctx context.Context) error
+	Ready() <-chan struct{}
+	Shutdown(ctx context.Context) error
+}
+
+// ServeT runs s.Serve in the lab's server namespace (Serve opens and
+// closes its sockets on its own goroutine, which InNS keeps there), waits
+// until s is ready, and returns a function that shuts it down and reports
+// any error Serve returned.
+func (l *Lab) ServeT(t testing.TB, s Server) (stop func()) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- l.InNS(l.ServerNS, func() error { return s.Serve(context.Background()) }) }()
+	select {
+	case <-s.Ready():
+	case err := <-errc:
+		t.Fatalf("Serve: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve not ready after 10 s")
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+		if err := <-errc; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}
+}
+
+// OwnLinkT is OwnLink that fails t on error.
+func (l *Lab) OwnLinkT(t testing.TB, c *Client, p netip.Prefix) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	name, err := l.OwnLink(ctx, c, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
