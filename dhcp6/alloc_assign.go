@@ -162,7 +162,8 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 		}
 		cur, err := x.s.store.Get6(x.ctx, c.typ, p.Addr())
 		switch {
-		case errors.Is(err, lease.ErrNotFound):
+		case errors.Is(err, lease.ErrNotFound),
+			err == nil && cur.State == lease.StateExpiredReclaimed && int(cur.PrefixLen) == p.Bits():
 			if x.reservedInSubnet(sn, c.typ, p) {
 				return true
 			}
@@ -178,19 +179,6 @@ func (x *exchange) tryHint(c *ia, h hint) ([]lease.Lease6, bool, error) {
 		case err != nil:
 			ferr = err
 			return false
-		case cur.State == lease.StateExpiredReclaimed && int(cur.PrefixLen) == p.Bits():
-			if x.reservedInSubnet(sn, c.typ, p) {
-				return true
-			}
-			l, ok, _, err := x.createLease(c, sn, p)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			if ok {
-				out = x.one(l)
-				return false
-			}
 		case cur.Expired(x.unix) && int(cur.PrefixLen) == p.Bits():
 			if x.reservedInSubnet(sn, c.typ, p) {
 				return true
