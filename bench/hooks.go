@@ -15,21 +15,28 @@ import (
 // hookLib is a hook library loaded into leasehold for a comparison run:
 // the plugin executable and the parameters it gets.
 type hookLib struct {
-	name   string // for the rows: "plugin-observe"
-	path   string
-	params json.RawMessage
+	name     string // for the rows: "plugin-observe"
+	path     string
+	params   json.RawMessage
+	settings json.RawMessage // the entry's "leasehold" object, if any
 }
 
 // buildHook resolves the -hooks value: the path of a plugin executable, or
 // the name of one of the module's examples (examples/NAME), which is built
 // into dir. Kea cannot load Go plugins, so only leasehold gets it.
-func buildHook(spec, params, dir string) (*hookLib, error) {
+func buildHook(spec, params, settings, dir string) (*hookLib, error) {
 	h := &hookLib{name: filepath.Base(spec), path: spec}
-	if params != "" {
-		if !json.Valid([]byte(params)) {
-			return nil, fmt.Errorf("-hooks-params is not JSON: %s", params)
+	for _, v := range []struct {
+		flag, val string
+		dst       *json.RawMessage
+	}{{"-hooks-params", params, &h.params}, {"-hooks-settings", settings, &h.settings}} {
+		if v.val == "" {
+			continue
 		}
-		h.params = json.RawMessage(params)
+		if !json.Valid([]byte(v.val)) {
+			return nil, fmt.Errorf("%s is not JSON: %s", v.flag, v.val)
+		}
+		*v.dst = json.RawMessage(v.val)
 	}
 	if st, err := os.Stat(spec); err == nil && st.Mode().IsRegular() {
 		if st.Mode().Perm()&0o111 == 0 {
@@ -58,6 +65,9 @@ func (h *hookLib) hooksJSON() string {
 	lib := map[string]any{"library": h.path}
 	if h.params != nil {
 		lib["parameters"] = h.params
+	}
+	if h.settings != nil {
+		lib["leasehold"] = h.settings
 	}
 	b, _ := json.Marshal([]any{lib})
 	return ",\n  \"hooks-libraries\": " + string(b)

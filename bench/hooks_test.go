@@ -22,6 +22,8 @@ func TestConfigWithHook(t *testing.T) {
 		{"plain", &hookLib{name: "p", path: "/x/p"}, []any{map[string]any{"library": "/x/p"}}},
 		{"params", &hookLib{name: "p", path: "/x/p", params: json.RawMessage(`{"include-deleted":false}`)},
 			[]any{map[string]any{"library": "/x/p", "parameters": map[string]any{"include-deleted": false}}}},
+		{"settings", &hookLib{name: "p", path: "/x/p", settings: json.RawMessage(`{"reply-spin-us":0}`)},
+			[]any{map[string]any{"library": "/x/p", "leasehold": map[string]any{"reply-spin-us": 0}}}},
 	} {
 		for _, family := range []int{4, 6} {
 			s := server{name: "leasehold", family: family, hook: tc.hook}
@@ -57,16 +59,18 @@ func TestBuildHookPath(t *testing.T) {
 	if err := os.WriteFile(plain, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if h, err := buildHook(exe, `{"a":1}`, dir); err != nil || h.path != exe || h.name != "plug" || string(h.params) != `{"a":1}` {
+	if h, err := buildHook(exe, `{"a":1}`, `{"reply-spin-us":0}`, dir); err != nil || h.path != exe || h.name != "plug" ||
+		string(h.params) != `{"a":1}` || string(h.settings) != `{"reply-spin-us":0}` {
 		t.Errorf("executable: %+v, %v", h, err)
 	}
-	for _, tc := range []struct{ spec, params, want string }{
-		{plain, "", "not executable"},
-		{filepath.Join(dir, "missing"), "", "no such plugin"},
-		{exe, "{", "not JSON"},
+	for _, tc := range []struct{ spec, params, settings, want string }{
+		{plain, "", "", "not executable"},
+		{filepath.Join(dir, "missing"), "", "", "no such plugin"},
+		{exe, "{", "", "-hooks-params is not JSON"},
+		{exe, "", "{", "-hooks-settings is not JSON"},
 	} {
-		if _, err := buildHook(tc.spec, tc.params, dir); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("buildHook(%q, %q): %v, want an error saying %q", tc.spec, tc.params, err, tc.want)
+		if _, err := buildHook(tc.spec, tc.params, tc.settings, dir); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("buildHook(%q, %q, %q): %v, want an error saying %q", tc.spec, tc.params, tc.settings, err, tc.want)
 		}
 	}
 }

@@ -67,6 +67,7 @@ func run() error {
 	modes := flag.String("v6modes", "address-only,prefix-only", "perfdhcp -e lease types for -family 6")
 	hookSpec := flag.String("hooks", "", "also measure leasehold with this hook library: a plugin executable, or an example's name (plugin-observe)")
 	hookParams := flag.String("hooks-params", "", "the hook library's parameters (JSON)")
+	hookSettings := flag.String("hooks-settings", "", `the hook library's "leasehold" settings (JSON), e.g. {"reply-spin-us": 0}`)
 	rounds := flag.Int("rounds", 1, "with -hooks: how many times to alternate the runs without and with the library")
 	rssLeases := flag.Int("rss", 0, "instead of load: memory of each server with this many active leases loaded (see rss.go)")
 	rssProfile := flag.String("rss-profile", "", "with -rss: write the heap profile of the in-process lease load here")
@@ -91,7 +92,7 @@ func run() error {
 	}
 	var hook *hookLib
 	if *hookSpec != "" {
-		if hook, err = buildHook(*hookSpec, *hookParams, lab.dir); err != nil {
+		if hook, err = buildHook(*hookSpec, *hookParams, *hookSettings, lab.dir); err != nil {
 			return err
 		}
 	}

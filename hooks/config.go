@@ -36,6 +36,7 @@ const (
 	DefaultDeadline          = 100 * time.Millisecond
 	DefaultObserverBuffer    = 4096
 	DefaultObserverLinger    = 10 * time.Millisecond
+	DefaultReplySpin         = 50 * time.Microsecond
 	DefaultPingInterval      = 2 * time.Second
 	DefaultRestartBackoffMax = 30 * time.Second
 )
@@ -51,6 +52,7 @@ const (
 //	    "observer-buffer": 4096,
 //	    "observer-overflow": "drop",
 //	    "observer-linger-ms": 10,
+//	    "reply-spin-us": 50,
 //	    "sha256": "9f86d0...",
 //	    "ping-interval-ms": 2000,
 //	    "restart-backoff-max-ms": 30000,
@@ -102,6 +104,16 @@ type LibrarySettings struct {
 	// per event on wake-ups, 20 ms about 8. A queue half full is written
 	// at once. Zero means the default; negative means none.
 	ObserverLinger time.Duration
+	// ReplySpin is how long a synchronous caller polls the socket for the
+	// plugin's reply before it sleeps (JSON "reply-spin-us", default 50; 0
+	// turns it off). On a virtual machine waking a sleeping thread is most
+	// of a round trip; a caller that stays awake halves it. It spins only
+	// when its call is the only one in flight and recent round trips took
+	// less than ReplySpin, so a slow plugin or a busy host is not made to
+	// burn CPU; and never when the host may run on one CPU only (taskset),
+	// which its plugins share. Zero means the default; negative means
+	// none. Socket transport on Linux only.
+	ReplySpin time.Duration
 	// SHA256 is the expected checksum of the plugin executable, checked
 	// before every start (JSON "sha256", hex).
 	SHA256 []byte
@@ -129,6 +141,7 @@ type settingsJSON struct {
 	ObserverBuffer      *int   `json:"observer-buffer"`
 	ObserverOverflow    string `json:"observer-overflow"`
 	ObserverLingerMS    *int64 `json:"observer-linger-ms"`
+	ReplySpinUS         *int64 `json:"reply-spin-us"`
 	SHA256              string `json:"sha256"`
 	PingIntervalMS      *int64 `json:"ping-interval-ms"`
 	RestartBackoffMaxMS *int64 `json:"restart-backoff-max-ms"`
@@ -185,6 +198,16 @@ func (s *LibrarySettings) UnmarshalJSON(b []byte) error {
 			out.ObserverLinger = time.Duration(*v) * time.Millisecond
 		}
 	}
+	if v := j.ReplySpinUS; v != nil {
+		switch {
+		case *v < 0:
+			return fmt.Errorf("leasehold settings: reply-spin-us must not be negative, got %d", *v)
+		case *v == 0:
+			out.ReplySpin = -1
+		default:
+			out.ReplySpin = time.Duration(*v) * time.Microsecond
+		}
+	}
 	switch j.ObserverOverflow {
 	case "", "drop":
 	case "block":
@@ -236,6 +259,9 @@ func (s LibrarySettings) withDefaults() LibrarySettings {
 	}
 	if s.ObserverLinger == 0 {
 		s.ObserverLinger = DefaultObserverLinger
+	}
+	if s.ReplySpin == 0 {
+		s.ReplySpin = DefaultReplySpin
 	}
 	if s.PingInterval == 0 {
 		s.PingInterval = DefaultPingInterval

@@ -4,8 +4,10 @@ import (
 	"net/netip"
 	"unicode/utf8"
 
+	pb "github.com/leasehold/leasehold/hooks/proto"
 	"github.com/leasehold/leasehold/lease"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 )
 
 // The plugin decodes the Call and Event frames the host writes straight
@@ -58,6 +60,56 @@ func decodeCallFrame(frame []byte) (callFields, *Args, bool) {
 	}
 	a, ok := decodeArgs(c.point, args)
 	return c, a, ok
+}
+
+// callReply is a Reply: the callout's step, the changes it made, or the
+// error it failed with.
+type callReply struct {
+	id      uint64
+	step    NextStep
+	changes *pb.Changes
+	err     string
+}
+
+func replyFromPB(r *pb.Reply) callReply {
+	return callReply{id: r.Id, step: stepFromWire(r.Step), changes: r.Changes, err: r.Error}
+}
+
+// stepFromWire keeps a step number too large for NextStep from wrapping
+// into a real step: it becomes one that no point honours.
+func stepFromWire(v uint32) NextStep {
+	if v > 0xff {
+		return 0xff
+	}
+	return NextStep(v)
+}
+
+// decodeReplyFrame decodes a frame that holds only a Reply. Changes, when
+// there are any, are left to the generated code.
+func decodeReplyFrame(frame []byte) (callReply, bool) {
+	var r callReply
+	body, ok := onlyField(frame, fieldFrameReply)
+	if !ok {
+		return r, false
+	}
+	ok = eachField(body, func(num protowire.Number, typ protowire.Type, v uint64, b []byte) bool {
+		switch {
+		case num == fieldReplyID && typ == protowire.VarintType:
+			r.id = v
+		case num == fieldReplyStep && typ == protowire.VarintType:
+			r.step = stepFromWire(uint32(v))
+		case num == fieldReplyChanges && typ == protowire.BytesType:
+			if r.changes != nil {
+				return false // protobuf would merge the two
+			}
+			r.changes = &pb.Changes{}
+			return proto.Unmarshal(b, r.changes) == nil
+		case num == fieldReplyError && typ == protowire.BytesType:
+			return stringOf(b, &r.err)
+		}
+		return true
+	})
+	return r, ok
 }
 
 // decodeEventFrame decodes a frame that holds only an Event.

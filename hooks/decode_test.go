@@ -1,10 +1,13 @@
 package hooks
 
 import (
+	"encoding/binary"
 	"reflect"
+	"strings"
 	"testing"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -138,4 +141,100 @@ func BenchmarkDecodeEventPB(b *testing.B) {
 		}
 		_ = argsFromPB(Leases4Committed, f.GetEvent().Args)
 	}
+}
+
+// Replies: the encoder writes what proto.Marshal writes, the decoder reads
+// what either wrote, and gives up on what only protobuf takes.
+func TestReplyFrames(t *testing.T) {
+	subnet := uint32(7)
+	errText := "bad"
+	for _, r := range []callReply{
+		{id: 1},
+		{id: 1 << 40, step: Drop},
+		{id: 3, err: "callout panicked: " + string(make([]byte, 200))},
+		{id: 4, step: Skip, changes: &pb.Changes{Query: []byte{1, 2, 3}, SubnetId: &subnet, Error: &errText}},
+		{id: 5, changes: &pb.Changes{Response: make([]byte, 600), Lease4: lease4ToPB(testLease4())}},
+		{id: 6, changes: &pb.Changes{Query: []byte{}}}, // changed to empty, not unchanged
+	} {
+		frame, err := appendReplyFrame(nil, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := proto.Marshal(&pb.Frame{Kind: &pb.Frame_Reply{Reply: &pb.Reply{
+			Id: r.id, Step: uint32(r.step), Changes: r.changes, Error: r.err}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(frame[4:], want) || int(binary.BigEndian.Uint32(frame)) != len(want) {
+			t.Errorf("reply %d: encoded %x, protobuf %x", r.id, frame, want)
+		}
+		got, err := readReply(frame[4:])
+		if err != nil {
+			t.Fatalf("reply %d: %v", r.id, err)
+		}
+		if got.id != r.id || got.step != r.step || got.err != r.err || !proto.Equal(got.changes, r.changes) ||
+			(got.changes == nil) != (r.changes == nil) {
+			t.Errorf("reply %d: decoded %+v, want %+v", r.id, got, r)
+		}
+	}
+
+	// Two Changes fields merge in protobuf: the decoder leaves them to it.
+	a := protowire.AppendTag(nil, fieldReplyChanges, protowire.BytesType)
+	a = protowire.AppendBytes(a, mustMarshal(t, &pb.Changes{Query: []byte{1}}))
+	a = protowire.AppendTag(a, fieldReplyChanges, protowire.BytesType)
+	a = protowire.AppendBytes(a, mustMarshal(t, &pb.Changes{Response: []byte{2}}))
+	merged := protowire.AppendBytes(protowire.AppendTag(nil, fieldFrameReply, protowire.BytesType), a)
+	if _, ok := decodeReplyFrame(merged); ok {
+		t.Error("two Changes fields decoded directly")
+	}
+	got, err := readReply(merged)
+	if err != nil || len(got.changes.GetQuery()) != 1 || len(got.changes.GetResponse()) != 1 {
+		t.Errorf("merged changes: %+v, %v; want both fields", got, err)
+	}
+
+	// Another kind of frame on the call link is a protocol error.
+	other := mustMarshal(t, &pb.Frame{Kind: &pb.Frame_Event{Event: &pb.Event{Seq: 1}}})
+	if _, err := readReply(other); err == nil || !strings.Contains(err.Error(), "unexpected frame") {
+		t.Errorf("an event on the call link: %v, want a protocol error", err)
+	}
+	if _, err := readReply([]byte{0x12, 0x05, 0x08}); err == nil {
+		t.Error("a truncated frame was read")
+	}
+}
+
+func mustMarshal(t *testing.T, m proto.Message) []byte {
+	t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// FuzzDecodeReply holds the host's reply decoder to the generated code, as
+// FuzzDecodeArgs does the plugin's: a reply comes from another process.
+func FuzzDecodeReply(f *testing.F) {
+	subnet := uint32(3)
+	for _, r := range []callReply{{id: 1, step: Skip}, {id: 2, err: "x"},
+		{id: 3, changes: &pb.Changes{Query: []byte{1}, SubnetId: &subnet}}} {
+		frame, err := appendReplyFrame(nil, r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(frame[4:])
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		got, ok := decodeReplyFrame(frame)
+		if !ok {
+			return
+		}
+		var want pb.Frame
+		if err := proto.Unmarshal(frame, &want); err != nil {
+			t.Fatalf("decoded what protobuf refuses (%v)", err)
+		}
+		w := want.GetReply()
+		if w == nil || got.id != w.Id || got.step != stepFromWire(w.Step) || got.err != w.Error || !proto.Equal(got.changes, w.Changes) {
+			t.Fatalf("decoded differently:\n got %+v\nwant %v", got, w)
+		}
+	})
 }

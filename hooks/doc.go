@@ -99,17 +99,21 @@
 // hands over the parameters. The per-packet traffic then bypasses gRPC: the
 // host passes two socketpair ends to the plugin at exec (fds 3 and 4), and
 // calls, replies, events and unparks travel on them as length-prefixed
-// protobuf frames (hooks/proto/hooks.proto). A caller writes its call and
-// reads the reply itself when no other caller is reading, so an uncontended
-// round trip costs the two process wake-ups of a bare socket and no
-// goroutine hand-off; concurrent calls share the socket, tagged with ids,
-// and frames queued during a write go out together in the next one. The
-// plugin runs each call on the goroutine that read it and hands reading to
-// a fresh goroutine when a callout runs past a few milliseconds. Observe-
-// only events go on the second socket, written in batches by one goroutine
-// per library (see Observers). A plugin that does not take the sockets (or "transport":
-// "grpc") uses the Calls and Events gRPC streams instead. Only the points a
-// plugin registered are sent to it.
+// protobuf frames (hooks/proto/hooks.proto), read and written with raw
+// system calls (Go's usual path wakes the runtime's sysmon thread on the
+// first call after an idle spell). A caller writes its call and reads the
+// reply itself when no other caller is reading, so there is no goroutine
+// hand-off; and while its call is the only one in flight and recent replies
+// came quickly, it polls for the reply up to reply-spin-us (50 µs) before it
+// sleeps, so the uncontended round trip wakes one process, the plugin, not
+// two (LibrarySettings.ReplySpin). Concurrent calls share the socket,
+// tagged with ids, and frames queued during a write go out together in the
+// next one. The plugin runs each call on the goroutine that read it and
+// hands reading to a fresh goroutine when a callout runs past a few
+// milliseconds. Observe-only events go on the second socket, written in
+// batches by one goroutine per library (see Observers). A plugin that does
+// not take the sockets (or "transport": "grpc") uses the Calls and Events
+// gRPC streams instead. Only the points a plugin registered are sent to it.
 //
 // Isolation: every call has the library's deadline; a plugin that exits,
 // breaks its socket or misses a ping (gRPC health check with a timeout) is

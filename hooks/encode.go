@@ -1,10 +1,12 @@
 package hooks
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/leasehold/leasehold/lease"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 )
 
 // The host encodes Args straight into protocol bytes, without the pb
@@ -18,6 +20,7 @@ import (
 // Field numbers of hooks.proto used by the encoder.
 const (
 	fieldFrameCall  = 1
+	fieldFrameReply = 2
 	fieldFrameEvent = 3
 
 	fieldCallID        = 1
@@ -25,6 +28,11 @@ const (
 	fieldCallArgs      = 3
 	fieldCallParkID    = 4
 	fieldCallTimeoutUs = 5
+
+	fieldReplyID      = 1
+	fieldReplyStep    = 2
+	fieldReplyChanges = 3
+	fieldReplyError   = 4
 
 	fieldEventSeq     = 1
 	fieldEventPoint   = 2
@@ -46,6 +54,32 @@ func appendCallFrame(b []byte, id uint64, p Point, a *Args, parkID uint64, timeo
 	b = appendUint(b, fieldCallTimeoutUs, uint64(timeoutUs))
 	b = endMessage(b, call)
 	return putFrameLen(b, start)
+}
+
+// appendReplyFrame appends a length-prefixed Frame holding a Reply, the
+// bytes proto.Marshal gives; the Changes a callout made, rare, are
+// marshalled by the generated code.
+func appendReplyFrame(b []byte, r callReply) ([]byte, error) {
+	start := len(b)
+	b = append(b, 0, 0, 0, 0)
+	b, reply := beginMessage(b, fieldFrameReply)
+	b = appendUint(b, fieldReplyID, r.id)
+	b = appendUint(b, fieldReplyStep, uint64(r.step))
+	if r.changes != nil {
+		var ch int
+		b, ch = beginMessage(b, fieldReplyChanges)
+		var err error
+		if b, err = (proto.MarshalOptions{}).MarshalAppend(b, r.changes); err != nil {
+			return b[:start], fmt.Errorf("marshal reply: %w", err)
+		}
+		b = endMessage(b, ch)
+	}
+	b = appendString(b, fieldReplyError, r.err)
+	b = endMessage(b, reply)
+	if n := len(b) - start - 4; n > maxFrame {
+		return b[:start], fmt.Errorf("reply of %d bytes exceeds %d", n, maxFrame)
+	}
+	return putFrameLen(b, start), nil
 }
 
 // appendEventBody appends an Event's fields but its seq, which the writer

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
@@ -34,6 +35,8 @@ const maxFrame = 16 << 20
 // wake-up) per frame.
 type socketLink struct {
 	c            net.Conn
+	rc           syscall.RawConn // c's descriptor, for raw reads and writes; nil if c has none
+	raw          rawIO
 	writeTimeout time.Duration // 0: writes may block (the event socket)
 
 	mu      sync.Mutex
@@ -48,7 +51,14 @@ type socketLink struct {
 }
 
 func newSocketLink(c net.Conn, writeTimeout time.Duration) *socketLink {
-	return &socketLink{c: c, writeTimeout: writeTimeout, rbuf: make([]byte, 64<<10)}
+	s := &socketLink{c: c, writeTimeout: writeTimeout, rbuf: make([]byte, 64<<10)}
+	if sc, ok := c.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			s.rc = rc
+			s.initRaw()
+		}
+	}
+	return s
 }
 
 var marshalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -112,7 +122,7 @@ func (s *socketLink) flushLocked() error {
 		if s.writeTimeout > 0 {
 			_ = s.c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 		}
-		_, err := s.c.Write(buf)
+		err := s.write(buf)
 		s.writes.Add(1)
 		s.mu.Lock()
 		s.spare = buf[:0]
@@ -150,7 +160,7 @@ func appendFrame(b []byte, f *pb.Frame) ([]byte, error) {
 // goes on where this one stopped (the host's callers take turns reading,
 // each with its own deadline).
 func (s *socketLink) recv(f *pb.Frame) error {
-	body, err := s.recvRaw()
+	body, err := s.recvRaw(0)
 	if err != nil {
 		return err
 	}
@@ -158,8 +168,9 @@ func (s *socketLink) recv(f *pb.Frame) error {
 }
 
 // recvRaw reads one frame and returns its bytes, valid until the next
-// recv or recvRaw.
-func (s *socketLink) recvRaw() ([]byte, error) {
+// recv or recvRaw. A frame not yet read is waited for spinning up to spin
+// (see read), then in the netpoller.
+func (s *socketLink) recvRaw(spin time.Duration) ([]byte, error) {
 	for {
 		if avail := s.w - s.r; avail >= 4 {
 			n := int(binary.BigEndian.Uint32(s.rbuf[s.r:]))
@@ -180,7 +191,8 @@ func (s *socketLink) recvRaw() ([]byte, error) {
 		} else if len(s.rbuf)-s.r < 4 {
 			s.compact(4)
 		}
-		m, err := s.c.Read(s.rbuf[s.w:])
+		m, err := s.read(s.rbuf[s.w:], spin)
+		spin = 0
 		s.w += m
 		if err != nil {
 			if m > 0 && errors.Is(err, io.EOF) {

@@ -122,17 +122,17 @@ func TestLibraryConfigJSON(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 			if s := c.Settings.withDefaults(); s.Deadline != DefaultDeadline || s.FailurePolicy != Continue || s.ObserverBuffer != DefaultObserverBuffer ||
-				s.ObserverLinger != DefaultObserverLinger {
+				s.ObserverLinger != DefaultObserverLinger || s.ReplySpin != DefaultReplySpin {
 				t.Errorf("defaults = %+v", s)
 			}
 		}},
 		{in: `{"library": "/x", "leasehold": {"deadline-ms": 25, "failure-policy": "drop", "observer-buffer": 8,
-			"observer-overflow": "block", "observer-linger-ms": 3, "ping-interval-ms": 500, "restart-backoff-max-ms": 2000, "transport": "grpc",
+			"observer-overflow": "block", "observer-linger-ms": 3, "reply-spin-us": 20, "ping-interval-ms": 500, "restart-backoff-max-ms": 2000, "transport": "grpc",
 			"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}`,
 			check: func(t *testing.T, c LibraryConfig) {
 				s := c.Settings
 				if s.Deadline != 25*time.Millisecond || s.FailurePolicy != Drop || s.ObserverBuffer != 8 || !s.ObserverBlock || s.ObserverLinger != 3*time.Millisecond ||
-					s.PingInterval != 500*time.Millisecond || s.RestartBackoffMax != 2*time.Second || !s.GRPCStream || len(s.SHA256) != 32 {
+					s.ReplySpin != 20*time.Microsecond || s.PingInterval != 500*time.Millisecond || s.RestartBackoffMax != 2*time.Second || !s.GRPCStream || len(s.SHA256) != 32 {
 					t.Errorf("settings = %+v", s)
 				}
 			}},
@@ -142,6 +142,12 @@ func TestLibraryConfigJSON(t *testing.T) {
 			}
 		}},
 		{in: `{"library": "/x", "leasehold": {"observer-linger-ms": -1}}`, wantErr: `observer-linger-ms must not be negative`},
+		{in: `{"library": "/x", "leasehold": {"reply-spin-us": 0}}`, check: func(t *testing.T, c LibraryConfig) {
+			if s := c.Settings.withDefaults(); s.ReplySpin >= 0 {
+				t.Errorf("reply-spin-us 0 gives spin %v, want none (negative)", s.ReplySpin)
+			}
+		}},
+		{in: `{"library": "/x", "leasehold": {"reply-spin-us": -5}}`, wantErr: `reply-spin-us must not be negative`},
 		{in: `{"parameters": {}}`, wantErr: `"library" is missing`},
 		{in: `{"library": "/x", "param": {}}`, wantErr: `unknown field "param"`},
 		{in: `{"library": "/x", "leasehold": {"deadline": 5}}`, wantErr: `unknown field "deadline"`},

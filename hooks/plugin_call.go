@@ -15,14 +15,14 @@ import (
 
 // pendingCall is one call waiting for its reply; pooled with its timer.
 type pendingCall struct {
-	ch    chan *pb.Reply
+	ch    chan callReply
 	timer *time.Timer
 }
 
 var pendingPool = sync.Pool{New: func() any {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &pendingCall{ch: make(chan *pb.Reply, 1), timer: t}
+	return &pendingCall{ch: make(chan callReply, 1), timer: t}
 }}
 
 // Callout sends one call to the plugin and waits for its reply, at most the
@@ -47,24 +47,29 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 	pc := pendingPool.Get().(*pendingCall)
 	id := proc.nextID.Add(1)
 	proc.pending.Store(id, pc)
+	proc.inflight.Add(1)
+	start := time.Now()
 	if err := proc.sendCall(id, p, a, uint32(d/time.Microsecond)); err != nil {
+		proc.inflight.Add(-1)
 		proc.pending.Delete(id)
 		pendingPool.Put(pc)
 		proc.fail(err)
 		return Continue, fmt.Errorf("%w: %v", errPluginDown, err)
 	}
 	r, err := proc.wait(ctx, id, pc, d)
+	proc.inflight.Add(-1)
 	pendingPool.Put(pc)
 	if err != nil {
 		return Continue, err
 	}
-	if r.Error != "" {
-		return Continue, fmt.Errorf("plugin callout: %s", r.Error)
+	proc.noteRTT(time.Since(start))
+	if r.err != "" {
+		return Continue, fmt.Errorf("plugin callout: %s", r.err)
 	}
-	if r.Changes != nil {
-		applyChanges(p, a, r.Changes)
+	if r.changes != nil {
+		applyChanges(p, a, r.changes)
 	}
-	return NextStep(r.Step), nil
+	return r.step, nil
 }
 
 // sendCall sends a call: on the socket encoded straight from a, on a gRPC
@@ -90,7 +95,7 @@ func (proc *pluginProc) sendCall(id uint64, p Point, a *Args, timeoutUs uint32) 
 
 // wait waits for the reply of call id: it takes the reply from its channel
 // or, holding the read token, reads the link itself.
-func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d time.Duration) (*pb.Reply, error) {
+func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d time.Duration) (callReply, error) {
 	deadline := time.Now().Add(d)
 	var why error
 	// The usual case, one call at a time: read the reply at once, with the
@@ -99,7 +104,7 @@ func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d 
 	case <-proc.readToken:
 		r, err := proc.leadRead(id, pc, deadline)
 		proc.readToken <- struct{}{}
-		if r != nil {
+		if err == nil {
 			return r, nil
 		}
 		why = err
@@ -116,7 +121,7 @@ func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d 
 		case <-proc.readToken: // nil with the gRPC transport: never ready
 			r, err := proc.leadRead(id, pc, deadline)
 			proc.readToken <- struct{}{}
-			if r != nil {
+			if err == nil {
 				return r, nil
 			}
 			why = err
@@ -134,41 +139,76 @@ func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d 
 	if why == errDeadline {
 		why = fmt.Errorf("%w (%v)", errDeadline, d)
 	}
-	return nil, why
+	return callReply{}, why
+}
+
+// noteRTT adds a round trip to the moving average (weight 1/8).
+func (proc *pluginProc) noteRTT(d time.Duration) {
+	old := proc.rtt.Load()
+	proc.rtt.Store(old + (int64(d)-old)/8)
+}
+
+// spinFor is how long a caller may spin for its reply: ReplySpin when its
+// call is the only one in flight and replies have been coming within it.
+// Under load, or from a plugin whose callouts take longer, callers sleep
+// at once, as spinning would only burn the CPU others need.
+func (proc *pluginProc) spinFor(deadline time.Time) time.Duration {
+	if proc.spin <= 0 || proc.inflight.Load() != 1 || time.Duration(proc.rtt.Load()) > proc.spin {
+		return 0
+	}
+	return min(proc.spin, time.Until(deadline))
 }
 
 // leadRead reads frames until the reply of call id, handing other callers'
 // replies to them, or until the deadline.
-func (proc *pluginProc) leadRead(id uint64, pc *pendingCall, deadline time.Time) (*pb.Reply, error) {
+func (proc *pluginProc) leadRead(id uint64, pc *pendingCall, deadline time.Time) (callReply, error) {
 	select {
 	case r := <-pc.ch: // the previous reader found it
 		return r, nil
 	default:
 	}
 	_ = proc.sock.setReadDeadline(deadline)
+	spin := proc.spinFor(deadline)
 	for {
-		f := &pb.Frame{}
-		if err := proc.sock.recv(f); err != nil {
+		frame, err := proc.sock.recvRaw(spin)
+		spin = 0
+		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return nil, errDeadline
+				return callReply{}, errDeadline
 			}
 			proc.fail(fmt.Errorf("call link: %w", err))
-			return nil, errPluginDown
+			return callReply{}, errPluginDown
 		}
-		rep := f.GetReply()
-		if rep == nil {
-			proc.fail(fmt.Errorf("protocol error: unexpected frame %T on the call link", f.Kind))
-			return nil, errPluginDown
+		rep, err := readReply(frame)
+		if err != nil {
+			proc.fail(err)
+			return callReply{}, errPluginDown
 		}
-		v, ok := proc.pending.LoadAndDelete(rep.Id)
+		v, ok := proc.pending.LoadAndDelete(rep.id)
 		if !ok {
 			continue // the late reply of a call that gave up
 		}
-		if rep.Id == id {
+		if rep.id == id {
 			return rep, nil
 		}
 		v.(*pendingCall).ch <- rep
 	}
+}
+
+// readReply decodes a frame of the call link, which carries only replies.
+func readReply(frame []byte) (callReply, error) {
+	if r, ok := decodeReplyFrame(frame); ok {
+		return r, nil
+	}
+	var f pb.Frame
+	if err := proto.Unmarshal(frame, &f); err != nil {
+		return callReply{}, fmt.Errorf("call link: %w", err)
+	}
+	rep := f.GetReply()
+	if rep == nil {
+		return callReply{}, fmt.Errorf("protocol error: unexpected frame %T on the call link", f.Kind)
+	}
+	return replyFromPB(rep), nil
 }
 
 // applyChanges copies a plugin's changes into a. The Manager validates them
@@ -309,7 +349,7 @@ func (pl *pluginLib) sendEvents(proc *pluginProc, batch []event) error {
 }
 
 func (pl *pluginLib) loseEvents(n int, err error) {
-	total := pl.lib.lost.Add(uint64(n))
+	total := pl.lib.Load().lost.Add(uint64(n))
 	if pl.downLog.allow(time.Second) {
 		pl.log.Warn("observe-only events lost", "error", err, "lost_total", total)
 	}
@@ -360,8 +400,9 @@ func (pl *pluginLib) supervise() {
 			}
 			pl.cur.Store(nil)
 			pl.stopProc(proc, false)
-			proc.buryEvents(pl.lib.obs)
-			pl.lot.resolveLib(pl.lib, pl.settings.FailurePolicy)
+			l := pl.lib.Load()
+			proc.buryEvents(l.obs)
+			pl.lot.resolveLib(l, pl.settings.FailurePolicy)
 			if time.Since(proc.started) > time.Minute {
 				backoff = backoffMin
 			}

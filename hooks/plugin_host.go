@@ -41,7 +41,7 @@ type pluginLib struct {
 	settings LibrarySettings
 	log      *slog.Logger
 	lot      *parkingLot
-	lib      *loadedLib // set by attach, before any call
+	lib      atomic.Pointer[loadedLib] // set by attach, before any call; atomic for readLoop, which runs from Load
 
 	params json.RawMessage
 	reg    Registration
@@ -82,6 +82,12 @@ type pluginProc struct {
 	// which is most of a round trip on two cores.
 	sock      *socketLink
 	readToken chan struct{}
+
+	// Spinning for replies (LibrarySettings.ReplySpin): the calls in
+	// flight, and a moving average of recent round trips in nanoseconds.
+	spin     time.Duration
+	inflight atomic.Int32
+	rtt      atomic.Int64
 
 	dead     chan struct{}
 	deadOnce sync.Once
@@ -136,7 +142,7 @@ func (pl *pluginLib) Load(ctx context.Context, params json.RawMessage) (Registra
 
 // attach links the plugin to its manager entry and starts supervising.
 func (pl *pluginLib) attach(l *loadedLib) {
-	pl.lib = l
+	pl.lib.Store(l)
 	pl.done = make(chan struct{})
 	go pl.supervise()
 }
@@ -263,6 +269,9 @@ func (pl *pluginLib) start(ctx context.Context) (*pluginProc, Registration, erro
 	}
 	if sock, ok := proc.calls.(*socketLink); ok {
 		proc.sock = sock
+		if cpusAllowed() > 1 { // on one CPU a spinning caller keeps the plugin from running
+			proc.spin = max(0, pl.settings.ReplySpin)
+		}
 		proc.readToken = make(chan struct{}, 1)
 		proc.readToken <- struct{}{}
 		go pl.readLoop(proc, proc.events) // the plugin's unparks come back on the event socket
@@ -349,18 +358,18 @@ func (pl *pluginLib) readLoop(proc *pluginProc, l frameLink) {
 		switch k := f.Kind.(type) {
 		case *pb.Frame_Reply:
 			if v, ok := proc.pending.LoadAndDelete(k.Reply.Id); ok {
-				v.(*pendingCall).ch <- k.Reply
+				v.(*pendingCall).ch <- replyFromPB(k.Reply)
 			}
 		case *pb.Frame_EventAck:
-			if pl.lib != nil && pl.lib.obs != nil {
-				proc.ackEvents(pl.lib.obs, k.EventAck.Count)
+			if l := pl.lib.Load(); l != nil && l.obs != nil {
+				proc.ackEvents(l.obs, k.EventAck.Count)
 			}
 		case *pb.Frame_Unpark:
 			u := Unpark{Step: Drop, OfferAddressInUse: k.Unpark.OfferAddressInUse}
 			if NextStep(k.Unpark.Step) == Continue {
 				u.Step = Continue
 			}
-			if err := pl.lot.resumeFrom(pl.lib, k.Unpark.ParkId, u); err != nil {
+			if err := pl.lot.resumeFrom(pl.lib.Load(), k.Unpark.ParkId, u); err != nil {
 				pl.log.Warn("plugin unparked a packet it did not park", "park_id", k.Unpark.ParkId, "error", err)
 			}
 		default:
@@ -391,8 +400,8 @@ func (pl *pluginLib) Unload(ctx context.Context) error {
 		}
 		proc.fail(errors.New("unloaded"))
 		pl.stopProc(proc, true)
-		if pl.lib != nil {
-			proc.buryEvents(pl.lib.obs)
+		if l := pl.lib.Load(); l != nil {
+			proc.buryEvents(l.obs)
 		}
 	}
 	if pl.forker != nil {

@@ -2,7 +2,12 @@
 
 package hooks
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
 // procAttr: without PDEATHSIG, plugins rely on ServePlugin's parent watch.
 func procAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{} }
+
+func cpusAllowed() int { return runtime.NumCPU() }

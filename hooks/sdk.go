@@ -149,10 +149,10 @@ func (s *pluginServer) setUnparks(l frameLink) {
 }
 
 // runCall runs one call's callout and builds its reply.
-func (s *pluginServer) runCall(c callFields, a *Args) *pb.Reply {
+func (s *pluginServer) runCall(c callFields, a *Args) callReply {
 	p := c.point
 	if !p.Valid() {
-		return &pb.Reply{Id: c.id, Error: fmt.Sprintf("unknown hook point %d", p)}
+		return callReply{id: c.id, err: fmt.Sprintf("unknown hook point %d", p)}
 	}
 	if c.parkID != 0 {
 		a.Park = ParkHandle{id: c.parkID, r: s}
@@ -166,9 +166,22 @@ func (s *pluginServer) runCall(c callFields, a *Args) *pb.Reply {
 	}
 	step, err := safeCallout(ctx, s.lib, p, a)
 	if err != nil {
-		return &pb.Reply{Id: c.id, Error: err.Error()}
+		before.release()
+		return callReply{id: c.id, err: err.Error()}
 	}
-	return &pb.Reply{Id: c.id, Step: uint32(step), Changes: before.diff(p, a)}
+	r := callReply{id: c.id, step: step, changes: before.diff(p, a)}
+	before.release()
+	return r
+}
+
+// sendReply sends a call's reply: on the socket encoded straight into the
+// link's buffer, on a gRPC stream as a message.
+func sendReply(l frameLink, r callReply) error {
+	if sl, ok := l.(*socketLink); ok {
+		return sl.sendWith(func(b []byte) ([]byte, error) { return appendReplyFrame(b, r) })
+	}
+	return l.send(&pb.Frame{Kind: &pb.Frame_Reply{Reply: &pb.Reply{
+		Id: r.id, Step: uint32(r.step), Changes: r.changes, Error: r.err}}})
 }
 
 // resume implements resumer: a callout's ParkHandle sends an unpark.
@@ -206,7 +219,7 @@ func (s *pluginServer) serveEvents(l frameLink) {
 // nextEvent reads a frame and, if it is an event, runs the callout.
 func (s *pluginServer) nextEvent(l frameLink) (bool, error) {
 	if sl, ok := l.(*socketLink); ok {
-		frame, err := sl.recvRaw()
+		frame, err := sl.recvRaw(0)
 		if err != nil {
 			return false, err
 		}

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"sync"
 
 	pb "github.com/leasehold/leasehold/hooks/proto"
 	"github.com/leasehold/leasehold/lease"
@@ -11,6 +12,7 @@ import (
 // taken in the plugin before the callout, so that edits made in place are
 // found too and only real changes travel back.
 type content struct {
+	arena           *[]byte // holds the copies of byte fields; pooled
 	query, response []byte
 	subnetID        uint32
 	lease4          *lease.Lease4
@@ -22,26 +24,57 @@ type content struct {
 	inUse           bool
 }
 
-func takeContent(p Point, a *Args) *content {
+// takeContent copies what p lets a callout change; release gives its
+// memory back once diff has run.
+func takeContent(p Point, a *Args) content {
 	f := p.Changes()
-	c := &content{idType: a.IDType, errText: a.Error, inUse: a.OfferAddressInUse, subnetID: selectedID(a)}
+	c := content{idType: a.IDType, errText: a.Error, inUse: a.OfferAddressInUse, subnetID: selectedID(a)}
+	if f&(FieldQuery|FieldResponse|FieldIA|FieldHostID) != 0 {
+		c.arena = contentArenas.Get().(*[]byte)
+	}
 	if f&FieldQuery != 0 {
-		c.query = cloneBytes(a.Query)
+		c.query = c.keep(a.Query)
 	}
 	if f&FieldResponse != 0 {
-		c.response = cloneBytes(a.Response)
+		c.response = c.keep(a.Response)
 	}
 	if f&FieldLease != 0 {
 		c.lease4 = clonePtr(a.Lease4, cloneLease4)
 		c.lease6 = clonePtr(a.Lease6, cloneLease6)
 	}
 	if f&FieldIA != 0 {
-		c.ia = cloneBytes(a.IA)
+		c.ia = c.keep(a.IA)
 	}
 	if f&FieldHostID != 0 {
-		c.idValue = cloneBytes(a.IDValue)
+		c.idValue = c.keep(a.IDValue)
 	}
 	return c
+}
+
+var contentArenas = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// keep copies b into the arena (nil stays nil). Copies made before the
+// arena grew stay where they are, in its old array.
+func (c *content) keep(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	ar := *c.arena
+	start := len(ar)
+	ar = append(ar, b...)
+	*c.arena = ar
+	return ar[start:len(ar):len(ar)]
+}
+
+func (c *content) release() {
+	if c.arena == nil {
+		return
+	}
+	if cap(*c.arena) <= 64<<10 { // a rare huge packet's arena is not kept
+		*c.arena = (*c.arena)[:0]
+		contentArenas.Put(c.arena)
+	}
+	*c = content{}
 }
 
 func selectedID(a *Args) uint32 {
@@ -58,49 +91,51 @@ func selectedID(a *Args) uint32 {
 // Changes of other fields are not sent: the host would refuse them anyway.
 func (c *content) diff(p Point, a *Args) *pb.Changes {
 	f := p.Changes()
-	ch := &pb.Changes{}
-	changed := false
+	var ch *pb.Changes // made at the first change: most callouts make none
+	set := func() *pb.Changes {
+		if ch == nil {
+			ch = &pb.Changes{}
+		}
+		return ch
+	}
 	if f&FieldQuery != 0 && !bytes.Equal(a.Query, c.query) {
-		ch.Query, changed = nonNilBytes(a.Query), true
+		set().Query = nonNilBytes(a.Query)
 	}
 	if f&FieldResponse != 0 && !bytes.Equal(a.Response, c.response) {
-		ch.Response, changed = nonNilBytes(a.Response), true
+		set().Response = nonNilBytes(a.Response)
 	}
 	if f&FieldSubnet != 0 {
 		if id := selectedID(a); id != c.subnetID {
-			ch.SubnetId, changed = &id, true
+			set().SubnetId = &id
 		}
 	}
 	if f&FieldLease != 0 {
 		if a.Lease4 != nil && (c.lease4 == nil || !sameLease4(a.Lease4, c.lease4)) {
-			ch.Lease4, changed = lease4ToPB(a.Lease4), true
+			set().Lease4 = lease4ToPB(a.Lease4)
 		}
 		if a.Lease6 != nil && (c.lease6 == nil || !sameLease6(a.Lease6, c.lease6)) {
-			ch.Lease6, changed = lease6ToPB(a.Lease6), true
+			set().Lease6 = lease6ToPB(a.Lease6)
 		}
 	}
 	if f&FieldIA != 0 && !bytes.Equal(a.IA, c.ia) {
-		ch.Ia, changed = nonNilBytes(a.IA), true
+		set().Ia = nonNilBytes(a.IA)
 	}
 	if f&FieldHostID != 0 {
 		if a.IDType != c.idType {
 			t := a.IDType
-			ch.IdType, changed = &t, true
+			set().IdType = &t
 		}
 		if !bytes.Equal(a.IDValue, c.idValue) {
-			ch.IdValue, changed = nonNilBytes(a.IDValue), true
+			set().IdValue = nonNilBytes(a.IDValue)
 		}
 	}
 	if f&FieldError != 0 && a.Error != c.errText {
 		e := a.Error
-		ch.Error, changed = &e, true
+		set().Error = &e
 	}
 	if f&FieldOfferAddressInUse != 0 && a.OfferAddressInUse != c.inUse {
 		v := a.OfferAddressInUse
-		ch.OfferAddressInUse, changed = &v, true
-	}
-	if !changed {
-		return nil
+		set().OfferAddressInUse = &v
 	}
 	return ch
 }

@@ -62,7 +62,7 @@ func (r *callReader) read() {
 		}
 		reply := r.s.runCall(c, a)
 		still := r.state.CompareAndSwap(busy, busy&^1)
-		if err := r.l.send(&pb.Frame{Kind: &pb.Frame_Reply{Reply: reply}}); err != nil {
+		if err := sendReply(r.l, reply); err != nil {
 			slog.Error("hooks: send reply", "error", err)
 		}
 		if !still {
@@ -77,7 +77,7 @@ func (r *callReader) read() {
 func (r *callReader) next() (callFields, *Args, error) {
 	var f pb.Frame
 	if sl, ok := r.l.(*socketLink); ok {
-		frame, err := sl.recvRaw()
+		frame, err := sl.recvRaw(0)
 		if err != nil {
 			return callFields{}, nil, err
 		}
