@@ -333,7 +333,7 @@ func (pl *pluginLib) openStreams(proc *pluginProc) error {
 // socketPair returns the host's end as a net.Conn (deadlines via the
 // netpoller) and the child's end as a file for exec.
 func socketPair() (net.Conn, *os.File, error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := socketpairCloexec()
 	if err != nil {
 		return nil, nil, fmt.Errorf("socketpair: %w", err)
 	}

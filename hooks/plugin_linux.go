@@ -13,6 +13,12 @@ func procAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
+// socketpairCloexec makes a stream socketpair whose ends a plugin started
+// meanwhile does not inherit.
+func socketpairCloexec() ([2]int, error) {
+	return syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+}
+
 // cpusAllowed is how many CPUs the calling thread may run on; a plugin
 // started now inherits the same set.
 func cpusAllowed() int {
