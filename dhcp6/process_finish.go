@@ -32,15 +32,10 @@ func (x *exchange) finish() (Response, error) {
 	}
 	commits := !x.fake && x.msg.Type != Confirm && x.msg.Type != InformationRequest
 	if commits && s.hooks.Enabled(hooks.Leases6Committed) {
-		// The callouts see leases that are on stable storage, so the
-		// batch commit cannot wait for them: sync this packet now.
-		if x.changed {
-			if err := s.store.Sync(x.ctx); err != nil {
-				s.log.Error("lease store sync failed; reply not sent", "error", err)
-				return Response{}, x.drop(DropSync)
-			}
-			r.Sync = false
-		}
+		// The callouts see the leases as the store has them, before the
+		// batch's sync, as in DHCPv4 (Kea's memfile does not sync at
+		// all); the reply still waits for the sync: with its batch, or,
+		// parked, in resumeParked.
 		a := (&hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}).Clone()
 		deliver := x.meta.Deliver
 		// A parked reply must outlive this call: the caller reuses its
@@ -163,6 +158,14 @@ func (s *Server) resumeParked(step hooks.NextStep, a *hooks.Args, r Response, su
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "a parked reply was resumed but there is no socket to send it on; dropped")
 		c.drop(DropSend)
 		return
+	}
+	if r.Sync { // its batch went without it: the lease is made durable here
+		if err := s.store.Sync(context.Background()); err != nil {
+			s.log.Error("lease store sync failed; parked reply not sent", "error", err)
+			c.drop(DropSync)
+			return
+		}
+		r.Sync = false
 	}
 	c.sent[typeSlot(r.Type)].Add(1)
 	c.sentTotal.Add(1)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,14 +214,32 @@ func (p *parker) Callout(_ context.Context, _ hooks.Point, a *hooks.Args) (hooks
 
 func (p *parker) Unload(context.Context) error { return nil }
 
-// TestParkedReply parks a REPLY at leases6_committed; the lease is durable
-// already, and the reply goes out through PacketMeta.Deliver on resume.
+// syncCounter counts the store's syncs.
+type syncCounter struct {
+	lease.Store
+	n atomic.Int32
+}
+
+func (s *syncCounter) Sync(ctx context.Context) error {
+	s.n.Add(1)
+	return s.Store.Sync(ctx)
+}
+
+// TestParkedReply parks a REPLY at leases6_committed: the callout sees the
+// lease in the store before any sync (as in DHCPv4, so that a callout does
+// not cost an fsync per packet), and the resumed reply goes out through
+// PacketMeta.Deliver only after the store synced.
 func TestParkedReply(t *testing.T) {
 	pk := &parker{handles: make(chan hooks.ParkHandle, 1)}
-	ts := newTS(t, tsBase, withHooks(pk))
-	delivered := make(chan Response, 1)
+	sc := &syncCounter{}
+	ts := newTS(t, tsBase, withHooks(pk), func(o *ServerOptions) { sc.Store = o.Store; o.Store = sc })
+	type delivery struct {
+		r     Response
+		syncs int32
+	}
+	delivered := make(chan delivery, 1)
 	meta := tsDirect
-	meta.Deliver = func(r Response) { delivered <- r }
+	meta.Deliver = func(r Response) { delivered <- delivery{r, sc.n.Load()} }
 	_, err := ts.s.Handle(context.Background(), srvMsg(Request, 2, duidLL(1), []opt{withServerID(ts.sid()), withNA(1)}), meta, nil)
 	if !errors.Is(err, ErrParked) {
 		t.Fatalf("Handle: %v; want ErrParked", err)
@@ -229,23 +248,40 @@ func TestParkedReply(t *testing.T) {
 	if _, ok := ts.lease(lease.TypeNA, "2001:db8:1::100"); !ok {
 		t.Fatal("lease not stored before leases6_committed")
 	}
+	if n := sc.n.Load(); n != 0 {
+		t.Errorf("%d syncs before the parked reply was resumed, want none", n)
+	}
 	if err := h.Resume(hooks.Unpark{Step: hooks.Continue}); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case r := <-delivered:
+	case d := <-delivered:
 		var p Packet
-		if err := p.Decode(r.Data); err != nil || p.Msg.Type != Reply {
+		if err := p.Decode(d.r.Data); err != nil || p.Msg.Type != Reply {
 			t.Fatalf("delivered %v (%v)", p.Msg.Type, err)
 		}
-		if r.Dst.Port() != ClientPort {
-			t.Errorf("delivered to %v", r.Dst)
+		if d.r.Dst.Port() != ClientPort {
+			t.Errorf("delivered to %v", d.r.Dst)
+		}
+		if d.syncs < 1 || d.r.Sync {
+			t.Errorf("delivered after %d syncs, still asking for one: %v; want it synced before", d.syncs, d.r.Sync)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("parked reply never delivered")
 	}
 	if c := ts.s.Counters(); c.ParkedReplies != 1 || c.Sent.Of(Reply) != 1 {
 		t.Errorf("parked %d, sent %d", c.ParkedReplies, c.Sent.Of(Reply))
+	}
+
+	// Not parked, the reply leaves Handle asking for the sync, as any
+	// reply that promises a lease.
+	close(pk.handles)
+	rec := newRecorder(hooks.Leases6Committed)
+	ts2 := newTS(t, tsBase, withHooks(rec))
+	r, err := ts2.s.Handle(context.Background(), srvMsg(Request, 3, duidLL(2), []opt{withServerID(ts2.sid()), withNA(1)}), tsDirect, nil)
+	if err != nil || !r.Sync || len(rec.of(hooks.Leases6Committed)) != 1 {
+		t.Errorf("REPLY with a leases6_committed callout (%d calls): sync %v, error %v; want a sync asked for",
+			len(rec.of(hooks.Leases6Committed)), r.Sync, err)
 	}
 }
 
