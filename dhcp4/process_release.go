@@ -110,7 +110,7 @@ func (w *worker) processInform(buf []byte) (Reply, DropReason) {
 func (w *worker) committedNoReply() (Reply, DropReason) {
 	x := &w.x
 	if w.s.hooks.Enabled(hooks.Leases4Committed) {
-		a := w.committedArgs(nil)
+		a := w.committedArgs(nil, true)
 		st := w.s.hooks.CallParkable(x.ctx, hooks.Leases4Committed, a, func(hooks.NextStep, *hooks.Args) {})
 		w.s.cnt.hookCalls.Add(1)
 		if st == hooks.Park {
@@ -122,11 +122,16 @@ func (w *worker) committedNoReply() (Reply, DropReason) {
 
 // committedArgs are the arguments of leases4_committed: the lease written
 // (none for a NAK) and the one removed (the old lease of a client that
-// moved to another address, or a released one).
-func (w *worker) committedArgs(resp []byte) *hooks.Args {
+// moved to another address, or a released one). With keep the packets
+// are copies, which a parked packet needs; without, the Args are good for
+// the call only.
+func (w *worker) committedArgs(resp []byte, keep bool) *hooks.Args {
 	x := &w.x
-	a := &hooks.Args{Query: cloneBytes(x.query), QueryAddr: w.queryAddr(x.query), Response: cloneBytes(resp),
+	a := &hooks.Args{Query: x.query, QueryAddr: w.queryAddr(x.query), Response: resp,
 		Leases4: []lease.Lease4{}, DeletedLeases4: []lease.Lease4{}}
+	if keep {
+		a.Query, a.Response = cloneBytes(x.query), cloneBytes(resp)
+	}
 	if x.haveLease && !x.reused && x.typ != Discover {
 		a.Leases4 = append(a.Leases4, *hookLease(&x.lease))
 	}

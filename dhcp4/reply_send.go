@@ -96,12 +96,15 @@ func (w *worker) park(r Reply, sub *subnet4) *parkedReply {
 func (w *worker) committedHook(r Reply, sub *subnet4) (Reply, DropReason) {
 	x := &w.x
 	s := w.s
-	a := w.committedArgs(r.Data)
-	p := w.park(r, sub)
+	mayPark := s.hooks.MayPark(hooks.Leases4Committed)
+	a := w.committedArgs(r.Data, mayPark)
+	var done func(hooks.NextStep, *hooks.Args)
+	if mayPark { // observe-only callouts alone cannot park: no copies then
+		p := w.park(r, sub)
+		done = func(step hooks.NextStep, _ *hooks.Args) { p.resume(step, false) }
+	}
 	s.cnt.hookCalls.Add(1)
-	st := s.hooks.CallParkable(x.ctx, hooks.Leases4Committed, a, func(step hooks.NextStep, _ *hooks.Args) {
-		p.resume(step, false)
-	})
+	st := s.hooks.CallParkable(x.ctx, hooks.Leases4Committed, a, done)
 	switch st {
 	case hooks.Drop:
 		return w.drop(DropHook)

@@ -2,11 +2,13 @@ package dhcp4
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/leasehold/leasehold/hooks"
 	"github.com/leasehold/leasehold/lease"
 )
 
@@ -14,7 +16,7 @@ const benchClients = 1000
 
 // srvBenchServer is a server with a /16 pool and benchClients clients that
 // already hold leases, as in a perfdhcp run with a fixed client set.
-func srvBenchServer(b *testing.B) (*Server, [][]byte, [][]byte) {
+func srvBenchServer(b *testing.B, hm *hooks.Manager) (*Server, [][]byte, [][]byte) {
 	b.Helper()
 	store, err := lease.OpenMemfile(context.Background(), lease.MemfileOptions{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -29,7 +31,7 @@ func srvBenchServer(b *testing.B) (*Server, [][]byte, [][]byte) {
 			"pools": [{"pool": "198.18.0.10 - 198.19.255.250"}],
 			"option-data": [{"name": "routers", "data": "198.18.0.1"},
 				{"name": "domain-name-servers", "data": "198.18.0.53"}]}]`),
-		ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		ServerOptions{Store: store, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, Hooks: hm})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func srvBenchServer(b *testing.B) (*Server, [][]byte, [][]byte) {
 // BenchmarkHandle measures the per-packet core without sockets: decode,
 // classify, select, find the lease in the memfile store, build the reply.
 func BenchmarkHandle(b *testing.B) {
-	s, discovers, requests := srvBenchServer(b)
+	s, discovers, requests := srvBenchServer(b, nil)
 	meta := PacketMeta{Src: netip.MustParseAddrPort("0.0.0.0:68"), Dst: bcast, IfIndex: 2, IfName: "eth0",
 		IfAddr: netip.MustParseAddr("198.18.0.1")}
 	for _, bc := range []struct {
@@ -80,5 +82,45 @@ func BenchmarkHandle(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// benchObserver is an observe-only library at leases4_committed that does
+// nothing: what the server pays to feed an observer.
+type benchObserver struct{}
+
+func (benchObserver) Load(context.Context, json.RawMessage) (hooks.Registration, error) {
+	return hooks.Registration{hooks.Leases4Committed: hooks.Observe}, nil
+}
+
+func (benchObserver) Callout(context.Context, hooks.Point, *hooks.Args) (hooks.NextStep, error) {
+	return hooks.Continue, nil
+}
+
+func (benchObserver) Unload(context.Context) error { return nil }
+
+// BenchmarkHandleObserved is REQUEST-ACK with an observe-only library at
+// leases4_committed, which cannot park the reply.
+func BenchmarkHandleObserved(b *testing.B) {
+	hm, err := hooks.New(context.Background(), hooks.Config{Logger: slog.New(slog.DiscardHandler),
+		Libraries: []hooks.LibraryConfig{{Library: "observer", Linked: benchObserver{}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hm.Close(context.Background())
+	s, _, requests := srvBenchServer(b, hm)
+	meta := PacketMeta{Src: netip.MustParseAddrPort("0.0.0.0:68"), Dst: bcast, IfIndex: 2, IfName: "eth0",
+		IfAddr: netip.MustParseAddr("198.18.0.1")}
+	buf := make([]byte, 0, 1500)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r, err := s.Handle(ctx, requests[i%len(requests)], meta, buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = r.Data[:0]
+		i++
 	}
 }

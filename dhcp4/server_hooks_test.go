@@ -1,6 +1,7 @@
 package dhcp4
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -128,6 +129,48 @@ func TestHookPointsOfDORA(t *testing.T) {
 	}
 	if lc := rec.last(hooks.Leases4Committed); len(lc.DeletedLeases4) != 1 || len(lc.Leases4) != 0 {
 		t.Errorf("leases4_committed for RELEASE: leases %v deleted %v", lc.Leases4, lc.DeletedLeases4)
+	}
+}
+
+// An observe-only library at leases4_committed cannot park, so the server
+// hands it the worker's own query and reply buffers (no copies); the
+// observer must still get each exchange's packets, not the next one's
+// written over them.
+func TestObserverCommittedArgs(t *testing.T) {
+	type seen struct{ query, response []byte }
+	got := make(chan seen, 4)
+	obs := &hookLib{reg: hooks.Registration{hooks.Leases4Committed: hooks.Observe},
+		call: func(_ hooks.Point, a *hooks.Args) hooks.NextStep {
+			got <- seen{a.Query, a.Response}
+			return hooks.Continue
+		}}
+	h := newHarness(t, hBasic, withHooks(t, obs))
+	if h.s.hooks.MayPark(hooks.Leases4Committed) {
+		t.Fatal("an observer alone may park")
+	}
+	buf := make([]byte, 0, 1500)
+	var queries, acks [][]byte
+	for i := range 2 {
+		m := mac(byte(10 + i))
+		r, err := h.s.Handle(context.Background(), client{typ: Discover, mac: m}.bytes(t), h.meta, buf)
+		offer := h.reply(r, err, Offer)
+		q := client{typ: Request, mac: m, reqIP: offer.YIAddr, srvID: hSrvAddr}.bytes(t)
+		r, err = h.s.Handle(context.Background(), q, h.meta, buf)
+		h.reply(r, err, Ack)
+		queries, acks = append(queries, append([]byte(nil), q...)), append(acks, append([]byte(nil), r.Data...))
+		for j := range q {
+			q[j] = 0 // the caller reuses its query buffer too
+		}
+	}
+	for i := range 2 {
+		select {
+		case s := <-got:
+			if !bytes.Equal(s.query, queries[i]) || !bytes.Equal(s.response, acks[i]) {
+				t.Errorf("exchange %d: the observer got another query or reply", i)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("exchange %d never observed", i)
+		}
 	}
 }
 

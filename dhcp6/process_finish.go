@@ -36,15 +36,19 @@ func (x *exchange) finish() (Response, error) {
 		// batch's sync, as in DHCPv4 (Kea's memfile does not sync at
 		// all); the reply still waits for the sync: with its batch, or,
 		// parked, in resumeParked.
-		a := (&hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}).Clone()
-		deliver := x.meta.Deliver
-		// A parked reply must outlive this call: the caller reuses its
-		// buffer.
-		pending := r
-		pending.Data = append([]byte(nil), data...)
-		switch s.hooks.CallParkable(x.ctx, hooks.Leases6Committed, a, func(step hooks.NextStep, a *hooks.Args) {
-			s.resumeParked(step, a, pending, sub, deliver)
-		}) {
+		a := &hooks.Args{Query: x.raw, QueryAddr: x.queryAddr(), Response: data, Leases6: nonNil(x.committed()), DeletedLeases6: nonNil(x.deleted())}
+		var done func(hooks.NextStep, *hooks.Args)
+		if s.hooks.MayPark(hooks.Leases6Committed) {
+			// A parked packet must outlive this call: the caller reuses
+			// its buffers. Observe-only callouts alone cannot park, and
+			// take what they need during the call.
+			a = a.Clone()
+			deliver := x.meta.Deliver
+			pending := r
+			pending.Data = append([]byte(nil), data...)
+			done = func(step hooks.NextStep, a *hooks.Args) { s.resumeParked(step, a, pending, sub, deliver) }
+		}
+		switch s.hooks.CallParkable(x.ctx, hooks.Leases6Committed, a, done) {
 		case hooks.Drop:
 			return Response{}, x.drop(DropHook)
 		case hooks.Park:

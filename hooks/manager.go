@@ -29,6 +29,7 @@ type state struct {
 	libs    []*loadedLib
 	byPoint [numPoints][]hook
 	mask    uint64 // bit p set when a callout (sync or observe) is at p
+	sync    uint64 // bit p set when a synchronous callout is at p
 }
 
 type hook struct {
@@ -94,6 +95,9 @@ func (m *Manager) load(ctx context.Context, cfg Config) (*state, error) {
 			if mode, ok := l.reg[p]; ok {
 				st.byPoint[p] = append(st.byPoint[p], hook{l, mode})
 				st.mask |= 1 << p
+				if mode == Sync {
+					st.sync |= 1 << p
+				}
 			}
 		}
 	}
@@ -198,6 +202,14 @@ func (m *Manager) unloadAll(ctx context.Context, libs []*loadedLib) error {
 // server pays per point when no library handles it.
 func (m *Manager) Enabled(p Point) bool {
 	return m != nil && m.state.Load().mask&(1<<p) != 0
+}
+
+// MayPark reports whether a callout at p may park the packet: p is
+// parkable and a synchronous callout is registered there (observe-only
+// ones cannot park). A server that gets false need not keep copies of what
+// a parked packet needs; CallParkable with a nil done then parks nothing.
+func (m *Manager) MayPark(p Point) bool {
+	return m != nil && p.Parkable() && m.state.Load().sync&(1<<p) != 0
 }
 
 // Stats returns each loaded library's counters, in configuration order.

@@ -81,6 +81,31 @@ func TestNilManager(t *testing.T) {
 	}
 }
 
+// MayPark: a synchronous callout at a parkable point, not an observer.
+func TestMayPark(t *testing.T) {
+	m := newManager(t, linked(
+		&fakeLib{name: "observer", reg: Registration{Leases4Committed: Observe, Leases6Committed: Observe}},
+		&fakeLib{name: "sync", reg: Registration{Leases6Committed: Sync, Lease4Offer: Sync, Pkt4Receive: Sync}}))
+	for _, tc := range []struct {
+		p    Point
+		want bool
+	}{
+		{Leases4Committed, false}, // observers only
+		{Leases6Committed, true},  // a sync callout beside the observer
+		{Lease4Offer, true},
+		{Pkt4Receive, false}, // sync, but not parkable
+		{Lease6Renew, false}, // nothing registered
+	} {
+		if got := m.MayPark(tc.p); got != tc.want {
+			t.Errorf("MayPark(%s) = %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	var nilM *Manager
+	if nilM.MayPark(Leases4Committed) {
+		t.Error("a nil Manager may park")
+	}
+}
+
 func TestCallOrderAndUnloadOrder(t *testing.T) {
 	rec := &recorder{}
 	libs := []*fakeLib{
