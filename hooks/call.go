@@ -12,9 +12,10 @@ import (
 // returns the next step the server must take (one that p honours; see
 // doc.go). Synchronous callouts run on the caller's goroutine (plugins: a
 // round trip bounded by the library's deadline); the first step other than
-// Continue ends the chain. Observe-only callouts then get a copy of a, with
-// the status as it stood at their place in configuration order (Kea's
-// callouts each see the status the ones before them set), on their queues.
+// Continue ends the chain. Observe-only callouts get a copy of a as it
+// stands at their place in configuration order, with the status the
+// synchronous callouts before them set (Kea's callouts each see what the
+// ones before them did), on their queues.
 //
 // At a parkable point Call treats Park as Continue: use CallParkable there.
 func (m *Manager) Call(ctx context.Context, p Point, a *Args) NextStep {
@@ -42,15 +43,21 @@ func (m *Manager) CallParkable(ctx context.Context, p Point, a *Args, done func(
 	return m.run(ctx, st, p, a, 0, done)
 }
 
-// run calls the synchronous callouts of p from index from on.
+// run calls the callouts of p from index from on: the synchronous ones in
+// turn, and each observe-only one gets a as it stands at its place, after
+// the synchronous callouts before it (as in Kea, where a callout sees the
+// changes of those before it only).
 func (m *Manager) run(ctx context.Context, st *state, p Point, a *Args, from int, done func(NextStep, *Args)) NextStep {
 	hooks := st.byPoint[p]
 	parkable := done != nil && p.Parkable()
+	seen := from // hooks[from:seen] have had a
 	for i := from; i < len(hooks); i++ {
 		h := hooks[i]
 		if h.mode != Sync {
 			continue
 		}
+		m.observe(st, p, a, seen, i, Continue)
+		seen = i + 1
 		var id uint64
 		if parkable {
 			id = m.lot.prepare(h.lib)
@@ -68,13 +75,13 @@ func (m *Manager) run(ctx context.Context, st *state, p Point, a *Args, from int
 			step = Continue
 		}
 		if step != Continue {
-			if step != Park {
-				m.observe(st, p, a, step, i)
+			if step != Park { // a parked packet's later observers wait for its resumption
+				m.observe(st, p, a, seen, len(hooks), step)
 			}
 			return step
 		}
 	}
-	m.observe(st, p, a, Continue, len(hooks))
+	m.observe(st, p, a, seen, len(hooks), Continue)
 	return Continue
 }
 
@@ -119,16 +126,13 @@ func safeCallout(ctx context.Context, lib Library, p Point, a *Args) (step NextS
 	return lib.Callout(ctx, p, a)
 }
 
-// observe hands a to the observe-only callouts of p: plugins get it
-// encoded, in-process libraries a copy. The copy is shared by all of them
-// (observers only read), and so is the encoding of each outcome. decided
-// is the place, in p's list, of the callout whose step ended the chain
-// (len: none did): an observer before it was reached while the status was
-// still Continue, one after it gets step.
-func (m *Manager) observe(st *state, p Point, a *Args, step NextStep, decided int) {
+// observe hands a to the observe-only callouts among p's callouts
+// hooks[from:to], with the status outcome: plugins get it encoded,
+// in-process libraries a copy, shared by all of them (observers only read).
+func (m *Manager) observe(st *state, p Point, a *Args, from, to int, outcome NextStep) {
 	var c *Args
-	var bodies [2][]byte // by outcome: Continue, step
-	for i, h := range st.byPoint[p] {
+	var body []byte
+	for _, h := range st.byPoint[p][from:to] {
 		if h.mode != Observe {
 			continue
 		}
@@ -137,16 +141,12 @@ func (m *Manager) observe(st *state, p Point, a *Args, step NextStep, decided in
 			q.lose(p)
 			continue
 		}
-		outcome, k := step, 1
-		if i < decided {
-			outcome, k = Continue, 0
-		}
 		ev := event{p: p, step: outcome}
 		if _, ok := h.lib.lib.(*pluginLib); ok {
-			if bodies[k] == nil {
-				bodies[k] = encodeEvent(p, outcome, a)
+			if body == nil {
+				body = encodeEvent(p, outcome, a)
 			}
-			ev.body = bodies[k]
+			ev.body = body
 		} else {
 			if c == nil {
 				c = a.Clone()

@@ -33,7 +33,8 @@
 // "observer-buffer" (4096 events in flight, see Observers),
 // "observer-overflow" ("drop", default: count and log the loss; or "block":
 // the packet waits up to the deadline for room), "observer-linger-ms" (10),
-// "sha256" (checked before every start), "ping-interval-ms" (2000),
+// "reply-spin-us" (50, see Plugins), "sha256" (checked before every
+// start), "ping-interval-ms" (2000),
 // "restart-backoff-max-ms" (30000) and "transport" ("socket", default, or
 // "grpc"). Config.ParkedPacketLimit
 // is Kea's parked-packet-limit (256) and Config.ParkTimeout (10 s) drops a
@@ -49,10 +50,12 @@
 // step a point does not honour is Continue, as in Kea. A callout error or
 // panic, a missed deadline or a plugin that is down gives the library's
 // failure policy. An observe-only callout (Mode Observe) gets a copy of the
-// arguments after the synchronous ones ran, with Args.Outcome set to the
-// status as it stood at the observer's place in configuration order (as
-// each of Kea's callouts sees the status the ones before it set), in order,
-// on a bounded queue; it never delays the packet.
+// arguments as they stand at its place in configuration order, changed by
+// the synchronous callouts before it and not by those after, with
+// Args.Outcome set to the status those set (as each of Kea's callouts sees
+// what the ones before it did), in order, on a bounded queue; it never
+// delays the packet. An observer after a library that parks the packet
+// gets it when the packet is resumed (or dropped).
 //
 // # Observers
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestObserverOutcomeByPlace: an observe-only callout gets the status as it
@@ -105,5 +106,65 @@ func TestObserverOutcomeParked(t *testing.T) {
 				t.Errorf("observer outcomes %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestObserverArgsByPlace: an observe-only callout gets the arguments as
+// they stand at its place, changed by the synchronous callouts before it
+// and not by those after, as a Kea callout sees the changes of the ones
+// before it. Before a parking library it gets them at once; after it, on
+// resumption.
+func TestObserverArgsByPlace(t *testing.T) {
+	seen := make([]chan byte, 3)
+	obs := func(j int) *fakeLib {
+		seen[j] = make(chan byte, 1)
+		return &fakeLib{name: fmt.Sprintf("obs%d", j), reg: Registration{Leases4Committed: Observe},
+			fn: func(_ Point, a *Args) (NextStep, error) {
+				seen[j] <- a.Response[len(a.Response)-1]
+				return Continue, nil
+			}}
+	}
+	mark := func(name string, b byte) *fakeLib {
+		return &fakeLib{name: name, reg: Registration{Leases4Committed: Sync},
+			fn: func(_ Point, a *Args) (NextStep, error) {
+				a.Response[len(a.Response)-1] = b // an edit in place, which validation keeps
+				return Continue, nil
+			}}
+	}
+	pk := &parker{handles: make(chan ParkHandle, 1)}
+	m := newManager(t, linked(obs(0), mark("a", 0xa1), obs(1), pk.lib("parker", Leases4Committed), mark("b", 0xb2), obs(2)))
+	resp := packet4(2, 1, 5)
+	resp[len(resp)-1] = 0x77
+	a := &Args{Query: packet4(1, 1, 3), Response: resp}
+	done := make(chan NextStep, 1)
+	if st := m.CallParkable(context.Background(), Leases4Committed, a, func(s NextStep, _ *Args) { done <- s }); st != Park {
+		t.Fatalf("CallParkable = %s, want park", st)
+	}
+	for j, want := range []byte{0x77, 0xa1} {
+		select {
+		case got := <-seen[j]:
+			if got != want {
+				t.Errorf("observer %d saw %#x, want %#x", j, got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("observer %d, before the parking library, not called while the packet was parked", j)
+		}
+	}
+	select {
+	case got := <-seen[2]:
+		t.Fatalf("observer after the parking library called before resumption (saw %#x)", got)
+	default:
+	}
+	if err := (<-pk.handles).Resume(Unpark{Step: Continue}); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-done; s != Continue {
+		t.Fatalf("done(%s), want continue", s)
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen[2]; got != 0xb2 {
+		t.Errorf("observer 2 saw %#x, want %#x", got, 0xb2)
 	}
 }

@@ -135,7 +135,8 @@ func (l *parkingLot) finish(e *parkEntry, u Unpark) {
 		}
 		return
 	}
-	l.m.observe(e.st, e.p, e.a, Drop, e.next-1) // the parking library's place
+	// The observers after the parking library; those before it had a.
+	l.m.observe(e.st, e.p, e.a, e.next, len(e.st.byPoint[e.p]), Drop)
 	e.done(Drop, e.a)
 }
 
