@@ -188,25 +188,25 @@ func (s *LibrarySettings) UnmarshalJSON(b []byte) error {
 		}
 		out.ObserverBuffer = *j.ObserverBuffer
 	}
-	if v := j.ObserverLingerMS; v != nil {
+	// A duration whose 0 turns the feature off: stored negative, as a
+	// zero LibrarySettings field means the default.
+	zeroIsNone := func(name string, v *int64, unit time.Duration, dst *time.Duration) error {
 		switch {
+		case v == nil:
 		case *v < 0:
-			return fmt.Errorf("leasehold settings: observer-linger-ms must not be negative, got %d", *v)
+			return fmt.Errorf("leasehold settings: %s must not be negative, got %d", name, *v)
 		case *v == 0:
-			out.ObserverLinger = -1
+			*dst = -1
 		default:
-			out.ObserverLinger = time.Duration(*v) * time.Millisecond
+			*dst = time.Duration(*v) * unit
 		}
+		return nil
 	}
-	if v := j.ReplySpinUS; v != nil {
-		switch {
-		case *v < 0:
-			return fmt.Errorf("leasehold settings: reply-spin-us must not be negative, got %d", *v)
-		case *v == 0:
-			out.ReplySpin = -1
-		default:
-			out.ReplySpin = time.Duration(*v) * time.Microsecond
-		}
+	if err := zeroIsNone("observer-linger-ms", j.ObserverLingerMS, time.Millisecond, &out.ObserverLinger); err != nil {
+		return err
+	}
+	if err := zeroIsNone("reply-spin-us", j.ReplySpinUS, time.Microsecond, &out.ReplySpin); err != nil {
+		return err
 	}
 	switch j.ObserverOverflow {
 	case "", "drop":
