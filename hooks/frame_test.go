@@ -227,3 +227,21 @@ func TestReplySpinOffOnOneCPU(t *testing.T) {
 }
 
 const pinnedPluginEnv = "LEASEHOLD_HOOKS_TEST_PINNED_PLUGIN"
+
+// A plugin that misses its deadlines stops the spinning too: the missed
+// call counts as a round trip of the whole deadline.
+func TestReplySpinOffAfterTimeouts(t *testing.T) {
+	m := newManager(t, pluginConfig(t, `{"sync": ["pkt4_receive"], "sleep-ms": 20}`,
+		LibrarySettings{ReplySpin: 5 * time.Millisecond, Deadline: 10 * time.Millisecond}))
+	const calls = 8 // the average moves 1/8 of the way per call: 10 ms*(1-(7/8)^8) = 6.6 ms
+	for i := range calls {
+		m.Call(context.Background(), Pkt4Receive, &Args{Query: packet4(1, uint32(i), 1)})
+	}
+	if st := m.Stats()[0]; st.Timeouts != calls {
+		t.Fatalf("%d timeouts, want %d", st.Timeouts, calls)
+	}
+	proc := m.state.Load().libs[0].lib.(*pluginLib).cur.Load()
+	if rtt := time.Duration(proc.rtt.Load()); rtt <= 5*time.Millisecond {
+		t.Errorf("after %d missed 10 ms deadlines the average round trip is %v, want over the 5 ms spin", calls, rtt)
+	}
+}

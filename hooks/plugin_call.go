@@ -59,10 +59,12 @@ func (pl *pluginLib) Callout(ctx context.Context, p Point, a *Args) (NextStep, e
 	r, err := proc.wait(ctx, id, pc, d)
 	proc.inflight.Add(-1)
 	pendingPool.Put(pc)
+	if err == nil || errors.Is(err, errDeadline) { // a missed deadline counts in full
+		proc.noteRTT(time.Since(start))
+	}
 	if err != nil {
 		return Continue, err
 	}
-	proc.noteRTT(time.Since(start))
 	if r.err != "" {
 		return Continue, fmt.Errorf("plugin callout: %s", r.err)
 	}
@@ -142,7 +144,8 @@ func (proc *pluginProc) wait(ctx context.Context, id uint64, pc *pendingCall, d 
 	return callReply{}, why
 }
 
-// noteRTT adds a round trip to the moving average (weight 1/8).
+// noteRTT adds a round trip to the moving average (weight 1/8). Callers
+// racing here may lose one another's update, which an estimate can bear.
 func (proc *pluginProc) noteRTT(d time.Duration) {
 	old := proc.rtt.Load()
 	proc.rtt.Store(old + (int64(d)-old)/8)
