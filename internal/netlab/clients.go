@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -299,6 +300,7 @@ func reasonsOf(evs []ClientEvent) []string {
 func (d *DHCPClient) Release(ctx context.Context) error {
 	switch d.Kind {
 	case "dhclient":
+		d.settlePidFile(ctx)
 		args := append(append([]string{"-r", "-v"}, d.args...), d.If)
 		cmd := d.lab.Command(d.NS, "dhclient", args...)
 		cmd.Env = clientEnv
@@ -326,6 +328,27 @@ func (d *DHCPClient) Release(ctx context.Context) error {
 	return waitProc(ctx, d.Proc)
 }
 
+// settlePidFile waits, at most a second, until the running dhclient has
+// rewritten its pid file after its last script call. dhclient truncates
+// and rewrites the file after every bind, just after the script that
+// reports it; a dhclient -r or -x that reads it in between finds it empty
+// and stops nothing (seen in CI: the RELEASE went out, the old client
+// lived on and bound again).
+func (d *DHCPClient) settlePidFile(ctx context.Context) {
+	pidFile, want := filepath.Join(d.Dir, "pid"), strconv.Itoa(d.Proc.PID)
+	until := time.Now().Add(time.Second)
+	for time.Now().Before(until) && ctx.Err() == nil {
+		b, err := os.ReadFile(pidFile)
+		pst, perr := os.Stat(pidFile)
+		est, eerr := os.Stat(d.events)
+		if err == nil && perr == nil && strings.TrimSpace(string(b)) == want &&
+			(eerr != nil || !pst.ModTime().Before(est.ModTime())) {
+			return
+		}
+		time.Sleep(pollInterval / 2)
+	}
+}
+
 // Stop ends the client without releasing: dhclient -x, udhcpc by SIGTERM
 // (it releases on exit only with -R), dhcpcd by SIGKILL (its config says
 // release on exit).
@@ -334,6 +357,7 @@ func (d *DHCPClient) Stop(ctx context.Context) error {
 		return nil
 	}
 	if d.Kind == "dhclient" {
+		d.settlePidFile(ctx)
 		args := append(append([]string{"-x"}, d.args...), d.If)
 		if out, err := d.lab.Run(ctx, d.NS, "dhclient", args...); err != nil {
 			return fmt.Errorf("netlab: dhclient -x on %s: %w: %s", d.If, err, out)
