@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,35 +9,12 @@ import (
 	"github.com/leasehold/leasehold/internal/netlab"
 )
 
-// declineScript is a dhclient script (dhclient's last -sf wins over
-// netlab's) that records "REASON ADDRESS" lines and refuses the first
-// lease it is given: exit 1 on BOUND makes dhclient decline a DHCPv4
-// lease, exit 3 on BOUND6 tells dhclient -6 that duplicate address
-// detection failed, so it declines the address.
+// declineScript is netlab's DeclineScript: dhclient declines the first
+// lease it is given.
 func declineScript(t *testing.T, lab *netlab.Lab) (script, events string) {
 	t.Helper()
-	dir, err := lab.TempDir("script-")
+	script, events, err := lab.DeclineScript()
 	if err != nil {
-		t.Fatal(err)
-	}
-	events = filepath.Join(dir, "events")
-	script, err = netlab.WriteFile(dir, "script", `#!/bin/sh
-echo "$reason $new_ip_address$new_ip6_address" >>`+events+`
-case "$reason" in
-PREINIT|PREINIT6) ip link set dev "$interface" up ;;
-BOUND)
-	if [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 1; fi
-	ip -4 addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
-BOUND6)
-	if [ ! -e `+dir+`/declined ]; then : >`+dir+`/declined; exit 3; fi
-	ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" ;;
-esac
-exit 0
-`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(script, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return script, events
@@ -50,23 +24,11 @@ exit 0
 // script's events file.
 func (s *setup) boundAddrs(events, reason string, n int) []string {
 	s.t.Helper()
-	for {
-		b, _ := os.ReadFile(events)
-		var out []string
-		for _, l := range strings.Split(string(b), "\n") {
-			if r, a, _ := strings.Cut(l, " "); r == reason {
-				out = append(out, a)
-			}
-		}
-		if len(out) >= n {
-			return out
-		}
-		select {
-		case <-s.ctx.Done():
-			s.t.Fatalf("dhclient did not decline and bind again; script calls:\n%s", b)
-		case <-time.After(100 * time.Millisecond):
-		}
+	addrs, err := netlab.WaitScriptEvents(s.ctx, events, reason, n)
+	if err != nil {
+		s.t.Fatalf("dhclient did not decline and bind again: %v", err)
 	}
+	return addrs
 }
 
 // TestReclaim4: one client declines the address it is given, another
