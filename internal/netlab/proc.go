@@ -53,9 +53,10 @@ type Process struct {
 	Cmd  *exec.Cmd
 	PID  int
 
-	out  outputs
-	done chan struct{}
-	err  error // valid after done is closed
+	out     outputs
+	outDone sync.WaitGroup // the output copiers, done at EOF on both pipes
+	done    chan struct{}
+	err     error // valid after done is closed
 
 	mu       sync.Mutex
 	signaled bool // Stop sent a signal, so death by signal is expected
@@ -102,8 +103,9 @@ func (l *Lab) startCmd(ns, name string, cmd *exec.Cmd) (*Process, error) {
 		errR.Close()
 		return nil, err
 	}
-	go copyOutput(outR, p.out.writer(&p.out.stdout))
-	go copyOutput(errR, p.out.writer(&p.out.stderr))
+	p.outDone.Add(2)
+	go func() { defer p.outDone.Done(); copyOutput(outR, p.out.writer(&p.out.stdout)) }()
+	go func() { defer p.outDone.Done(); copyOutput(errR, p.out.writer(&p.out.stderr)) }()
 	p.PID = cmd.Process.Pid
 	l.procs[p.PID] = p
 	l.history = append(l.history, p)
@@ -122,6 +124,21 @@ func (l *Lab) startCmd(ns, name string, cmd *exec.Cmd) (*Process, error) {
 	}()
 	l.logf("netlab %s: started %s in %s, pid %d", l.ID, name, ns, p.PID)
 	return p, nil
+}
+
+// drainOutput waits, after the process exited, until its output is all
+// read: the process can be reaped before the copiers read its last
+// writes (a Run returned half the output of ip once). A child it left
+// running may hold the pipes open, so the wait ends with ctx or after two
+// seconds.
+func (p *Process) drainOutput(ctx context.Context) {
+	drained := make(chan struct{})
+	go func() { p.outDone.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+	}
 }
 
 // copyOutput copies until every holder of the pipe's write end is gone.
@@ -153,6 +170,7 @@ func (l *Lab) Run(ctx context.Context, ns, name string, args ...string) ([]byte,
 		_ = p.Stop()
 		return []byte(p.Output()), fmt.Errorf("netlab: %s in %s: %w", commandLine(name, args), ns, ctx.Err())
 	}
+	p.drainOutput(ctx)
 	out := []byte(p.Output())
 	if p.err != nil {
 		return out, fmt.Errorf("netlab: %s in %s: %w: %s", commandLine(name, args), ns, p.err, tail(out, 500))
@@ -276,6 +294,7 @@ func (p *Process) WaitOutput(ctx context.Context, re *regexp.Regexp) (string, er
 		select {
 		case <-changed:
 		case <-p.done:
+			p.drainOutput(ctx)
 			if line, ok := matchLine(p.Output(), re); ok {
 				return line, nil
 			}
