@@ -110,8 +110,13 @@ func (w *worker) processInform(buf []byte) (Reply, DropReason) {
 func (w *worker) committedNoReply() (Reply, DropReason) {
 	x := &w.x
 	if w.s.hooks.Enabled(hooks.Leases4Committed) {
-		a := w.committedArgs(nil, true)
-		st := w.s.hooks.CallParkable(x.ctx, hooks.Leases4Committed, a, func(hooks.NextStep, *hooks.Args) {})
+		mayPark := w.s.hooks.MayPark(hooks.Leases4Committed)
+		var done func(hooks.NextStep, *hooks.Args)
+		if mayPark { // no reply waits, but a library may still park the packet
+			done = func(hooks.NextStep, *hooks.Args) {}
+		}
+		a := w.committedArgs(nil, mayPark)
+		st := w.s.hooks.CallParkable(x.ctx, hooks.Leases4Committed, a, done)
 		w.s.cnt.hookCalls.Add(1)
 		if st == hooks.Park {
 			w.s.cnt.parked.Add(1)
