@@ -92,7 +92,7 @@ func (l *Lab) StartDHClient(c *Client, o ClientOptions) (*DHCPClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.args = []string{"-lf", filepath.Join(d.Dir, "leases"), "-pf", filepath.Join(d.Dir, "pid"), "-sf", script, "-cf", conf}
+	d.args = []string{"-lf", filepath.Join(d.Dir, "leases"), "-pf", d.pidFile(), "-sf", script, "-cf", conf}
 	switch {
 	case o.PD && o.NA:
 		d.args = append(d.args, "-P", "-N", "-D", "LL")
@@ -127,7 +127,7 @@ func (l *Lab) StartUDHCPC(c *Client, o ClientOptions) (*DHCPClient, error) {
 	if err := os.Chmod(script, 0o755); err != nil {
 		return nil, err
 	}
-	args := []string{"-f", "-i", c.If, "-s", script, "-p", filepath.Join(d.Dir, "pid"), "-t", "5", "-T", "1", "-A", "1"}
+	args := []string{"-f", "-i", c.If, "-s", script, "-p", d.pidFile(), "-t", "5", "-T", "1", "-A", "1"}
 	args = append(args, o.Args...)
 	return d, d.start("udhcpc", args)
 }
@@ -328,6 +328,9 @@ func (d *DHCPClient) Release(ctx context.Context) error {
 	return waitProc(ctx, d.Proc)
 }
 
+// pidFile is where dhclient and udhcpc keep their pid (-pf, -p).
+func (d *DHCPClient) pidFile() string { return filepath.Join(d.Dir, "pid") }
+
 // settlePidFile waits, at most a second, until the running dhclient has
 // rewritten its pid file after its last script call. dhclient truncates
 // and rewrites the file after every bind, just after the script that
@@ -335,7 +338,7 @@ func (d *DHCPClient) Release(ctx context.Context) error {
 // and stops nothing (seen in CI: the RELEASE went out, the old client
 // lived on and bound again).
 func (d *DHCPClient) settlePidFile(ctx context.Context) {
-	pidFile, want := filepath.Join(d.Dir, "pid"), strconv.Itoa(d.Proc.PID)
+	pidFile, want := d.pidFile(), strconv.Itoa(d.Proc.PID)
 	until := time.Now().Add(time.Second)
 	for time.Now().Before(until) && ctx.Err() == nil {
 		b, err := os.ReadFile(pidFile)
